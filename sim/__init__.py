@@ -1,0 +1,41 @@
+"""IoT security-update programme simulator.
+
+The public API:
+
+* ``load_scenario(path_or_yaml_text) -> Scenario`` reads and validates a scenario file;
+* ``dump_scenario(scenario) -> str`` and ``save_scenario(scenario, path)`` write one
+  (atomically: a temp file renamed over the target);
+* ``run(scenario, *, replications=None, seed=None, progress=None) -> Result`` simulates it;
+  ``Result.summary`` holds the headline figures, ``Result.series`` the daily KPI and its
+  companions as a pandas DataFrame, ``Result.to_dict()`` the JSON form.
+
+``sim`` never imports a user interface; ``python -m sim`` is its command line.
+"""
+
+from sim.model import Interrupted
+from sim.results import BANDS, Result, band
+from sim.runner import run
+from sim.scenario import (
+    SCHEMA_VERSION,
+    SEVERITIES,
+    Scenario,
+    ScenarioError,
+    dump_scenario,
+    load_scenario,
+    save_scenario,
+)
+
+__all__ = [
+    "BANDS",
+    "SCHEMA_VERSION",
+    "SEVERITIES",
+    "Interrupted",
+    "Result",
+    "Scenario",
+    "ScenarioError",
+    "band",
+    "dump_scenario",
+    "load_scenario",
+    "run",
+    "save_scenario",
+]

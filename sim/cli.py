@@ -1,0 +1,198 @@
+"""Command line: ``python -m sim run | compare | validate``.
+
+Every problem with an input file ends with exit status 2 and one readable message that
+names the file and the field; nothing prints a traceback for bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from sim.results import Result
+from sim.runner import run
+from sim.scenario import Scenario, ScenarioError, load_scenario
+
+EXIT_BAD_INPUT = 2
+
+SUMMARY_ROWS: tuple[tuple[str, str, str], ...] = (
+    ("compliance_start", "KPI on day 0", "pct"),
+    ("compliance_at_day_182", "KPI at 6 months (day 182)", "pct"),
+    ("compliance_end", "KPI at the horizon", "pct"),
+    ("band_end", "Band at the horizon", "text"),
+    ("days_to_target", "Days to reach the target", "days"),
+    ("mean_time_to_patch_days", "Mean time to patch", "dayf"),
+    ("p90_time_to_patch_days", "90th percentile time to patch", "dayf"),
+    ("overdue_device_days", "Overdue device-days", "int"),
+    ("blind_spot_devices_end", "Blind-spot devices at the horizon", "int"),
+    ("technician_backlog_end", "Technician backlog at the horizon", "int"),
+    ("programme_cost", "Programme cost", "usd"),
+    ("expected_breach_loss", "Expected breach loss", "usd"),
+)
+
+
+def _fmt(value: Any, kind: str) -> str:
+    if value is None:
+        return "not reached" if kind == "days" else "n/a"
+    if kind == "pct":
+        return f"{value * 100:.1f}%"
+    if kind == "days":
+        return f"day {value}"
+    if kind == "dayf":
+        return f"{value:.1f} days"
+    if kind == "int":
+        return f"{value:,.0f}"
+    if kind == "usd":
+        return f"${value:,.0f}"
+    return str(value).capitalize()
+
+
+class _Progress:
+    """A one-line progress bar, shown only on a terminal."""
+
+    def __init__(self, stream: TextIO, label: str) -> None:
+        self.stream, self.label = stream, label
+        self.active = stream.isatty()
+        self.last = -1
+
+    def __call__(self, fraction: float) -> None:
+        if not self.active:
+            return
+        pct = int(fraction * 100)
+        if pct == self.last:
+            return
+        self.last = pct
+        bar = "#" * (pct // 4)
+        self.stream.write(f"\r{self.label} [{bar:<25}] {pct:3d}%")
+        if pct >= 100:
+            self.stream.write("\r" + " " * (len(self.label) + 34) + "\r")
+        self.stream.flush()
+
+
+def _load(path: str) -> Scenario:
+    return load_scenario(Path(path))
+
+
+def _write_json(data: dict[str, Any], target: str) -> None:
+    text = json.dumps(data, indent=2, allow_nan=False)
+    if target == "-":
+        sys.stdout.write(text + "\n")
+    else:
+        Path(target).write_text(text + "\n", encoding="utf-8")
+
+
+def _print_summary(result: Result, out: TextIO) -> None:
+    sc = result.scenario
+    out.write(f"{sc.name}\n")
+    out.write(
+        f"  {result.summary['devices']:,} devices, {result.horizon_days} days, "
+        f"{result.replications} replications, seed {result.seed}\n\n"
+    )
+    width = max(len(label) for _, label, _ in SUMMARY_ROWS)
+    for key, label, kind in SUMMARY_ROWS:
+        out.write(f"  {label:<{width}}  {_fmt(result.summary.get(key), kind)}\n")
+    s = result.summary
+    out.write(
+        f"\n  Mean over replications; 90% of replications end between "
+        f"{s['compliance_end_p05'] * 100:.1f}% and {s['compliance_end_p95'] * 100:.1f}%.\n"
+    )
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    scenario = _load(args.file)
+    result = run(
+        scenario,
+        replications=args.replications,
+        seed=args.seed,
+        progress=_Progress(sys.stderr, "simulating"),
+    )
+    if args.json != "-":
+        _print_summary(result, sys.stdout)
+    if args.json:
+        _write_json(result.to_dict(), args.json)
+    if args.csv:
+        result.series.to_csv(args.csv)
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    scenarios = [_load(f) for f in args.files]
+    seed = args.seed if args.seed is not None else scenarios[0].simulation.seed
+    results = []
+    for i, sc in enumerate(scenarios):
+        label = f"simulating {i + 1}/{len(scenarios)}"
+        results.append(run(sc, replications=args.replications, seed=seed, progress=_Progress(sys.stderr, label)))
+    if args.json:
+        _write_json({"seed": seed, "results": [r.to_dict() for r in results]}, args.json)
+        if args.json == "-":
+            return 0
+    names = [r.scenario.name for r in results]
+    width = max(len(label) for _, label, _ in SUMMARY_ROWS)
+    colw = max(14, *(min(len(n), 28) for n in names))
+    out = sys.stdout
+    out.write(f"Same seed ({seed}) for every scenario, so differences come from the scenarios.\n\n")
+    out.write(" " * (width + 2) + "".join(f"  {n[:28]:>{colw}}" for n in names) + "\n")
+    for key, label, kind in SUMMARY_ROWS:
+        cells = "".join(f"  {_fmt(r.summary.get(key), kind):>{colw}}" for r in results)
+        out.write(f"{label:<{width + 2}}{cells}\n")
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    bad = 0
+    for f in args.files:
+        try:
+            sc = _load(f)
+        except ScenarioError as exc:
+            sys.stderr.write(f"{exc}\n")
+            bad += 1
+            continue
+        sys.stdout.write(f"{f}: valid ({sc.name!r}, {sc.fleet.device_count:,} devices)\n")
+    return EXIT_BAD_INPUT if bad else 0
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # usage errors are bad input too: status 2
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="python -m sim", description="What-if simulator for IoT security-update programmes.")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    r = sub.add_parser("run", help="simulate one scenario file and print its summary")
+    r.add_argument("file")
+    r.add_argument("--replications", type=int, help="override simulation.replications")
+    r.add_argument("--seed", type=int, help="override simulation.seed")
+    r.add_argument("--json", metavar="PATH|-", help="write the results as JSON (- for standard output)")
+    r.add_argument("--csv", metavar="PATH", help="write the daily series as CSV")
+    r.set_defaults(func=cmd_run)
+    c = sub.add_parser("compare", help="simulate several files with the same seed, side by side")
+    c.add_argument("files", nargs="+")
+    c.add_argument("--replications", type=int)
+    c.add_argument("--seed", type=int, help="seed for all (default: the first file's)")
+    c.add_argument("--json", metavar="PATH|-")
+    c.set_defaults(func=cmd_compare)
+    v = sub.add_parser("validate", help="check scenario files without running them")
+    v.add_argument("files", nargs="+")
+    v.set_defaults(func=cmd_validate)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except ScenarioError as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        return EXIT_BAD_INPUT
+    except OSError as exc:
+        sys.stderr.write(f"error: {exc.filename or ''}: {exc.strerror or exc}\n")
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        sys.stderr.write("\ninterrupted\n")
+        return 130

@@ -1,0 +1,651 @@
+"""The SimPy model: releases, approvals, rollout waves, automation, technicians, audits.
+
+Device state lives in numpy arrays, one entry per device of every replication in the
+batch (replications are simply more devices, so every daily step is one vectorised
+operation). SimPy processes stand for the things that happen at points in time:
+
+* one release process per (replication, device class) walks the release schedule; at
+  each release it draws each department's approval delay and queues the approval and
+  the staged rollout waves;
+* the day process, at the end of every day, applies what fell due during the day:
+  approvals (which open technician tickets for devices not under central management),
+  rollout waves (offering the update to enrolled devices), enrolment, automated install
+  attempts with their failures and retries, staff switching off auto-update (drift),
+  reports through the reporting channel, and the technicians' work day; then it records
+  the day's KPI;
+* the audit process examines the fleet every ``audits.interval_days``.
+
+Devices are laid out contiguously by (replication, class, department, wave), so a
+rollout wave or an approval touches a slice, not a scattered index.
+
+Mechanisms are described in plain words in docs/background/model.md.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import simpy
+
+from sim.releases import ReleaseSchedule, draw_releases
+from sim.scenario import SEVERITIES, Scenario
+from sim.training import DAYS_PER_MONTH, cumulative_hazard, training_effect, training_sessions
+
+NONE = np.iinfo(np.int32).min  # "no ticket" marker for integer arrays
+LEVERS = ("central_management", "audits", "reporting_channel", "training", "technicians")
+N_SEV = len(SEVERITIES)
+CRITICAL = SEVERITIES.index("critical")
+
+
+class Interrupted(Exception):
+    """Raised through ``run`` when a progress callback asks to stop."""
+
+
+@dataclass
+class Streams:
+    """Independent random streams, one per mechanism, so that a change to one lever
+    leaves the draws of every other mechanism untouched (common random numbers)."""
+
+    approvals: np.random.Generator
+    checkin: np.random.Generator
+    outcomes: np.random.Generator
+    manual: np.random.Generator
+    audits: np.random.Generator
+    hazards: np.random.Generator
+
+    @classmethod
+    def from_seed(cls, seq: np.random.SeedSequence) -> Streams:
+        kids = seq.spawn(6)
+        return cls(*(np.random.default_rng(k) for k in kids))
+
+
+@dataclass
+class Record:
+    """Daily observations of one batch: arrays indexed [day, replication, ...]."""
+
+    compliant_cd: np.ndarray  # (T, R, C, D) compliant devices
+    overdue_sev: np.ndarray  # (T, R, N_SEV) non-compliant devices by worst overdue severity
+    blind: np.ndarray  # (T, R) devices silently broken or with auto-update off, not yet found
+    backlog: np.ndarray  # (T, R) open technician tickets
+    utilisation: np.ndarray  # (T, R) share of technician hours used
+    enrolled: np.ndarray  # (T, R) enrolled devices
+    due: np.ndarray  # (T, R) device-updates whose deadline fell that day
+    on_time: np.ndarray  # (T, R) ... of which installed by the deadline
+    released: np.ndarray  # (T, R) device-updates released that day
+    cost: np.ndarray  # (T, R, len(LEVERS)) spending that day by lever
+    dept_sizes: np.ndarray = field(default=None)  # type: ignore[assignment]  # (R, D) devices
+    ttp_sum: np.ndarray = field(default=None)  # type: ignore[assignment]
+    ttp_count: np.ndarray = field(default=None)  # type: ignore[assignment]
+    ttp_hist: np.ndarray = field(default=None)  # type: ignore[assignment]
+    ttp_sum_class: np.ndarray = field(default=None)  # type: ignore[assignment]
+    ttp_count_class: np.ndarray = field(default=None)  # type: ignore[assignment]
+    ttp_sum_dept: np.ndarray = field(default=None)  # type: ignore[assignment]
+    ttp_count_dept: np.ndarray = field(default=None)  # type: ignore[assignment]
+
+
+class FleetModel:
+    """One batch of replications of a scenario, simulated together."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        reps: int,
+        rep_seeds: list[np.random.SeedSequence],
+        streams: Streams,
+    ) -> None:
+        self.sc = scenario
+        self.R = reps
+        self.H = scenario.simulation.horizon_days
+        self.T = self.H + 1
+        classes = scenario.fleet.device_classes
+        depts = scenario.fleet.departments
+        cm = scenario.levers.central_management
+        self.C, self.D, self.W = len(classes), len(depts), len(cm.waves)
+        self.rng = streams
+        fleet_rngs = [np.random.default_rng(s.spawn(2)[0]) for s in rep_seeds]
+        release_rngs = [np.random.default_rng(s.spawn(2)[1]) for s in rep_seeds]
+        self.rel: ReleaseSchedule = draw_releases(scenario, release_rngs)
+        self.K = self.rel.width
+        self._layout(fleet_rngs)
+        self._hazards()
+        self._calendar()
+        self.rec = self._new_record()
+        self.env = simpy.Environment()
+        self._queue: list[tuple[float, int, str, int, int]] = []
+        self._counter = itertools.count()
+        self._order = 0
+        self.progress: Callable[[float], None] | None = None
+
+    # ------------------------------------------------------------------ set-up
+
+    def _layout(self, fleet_rngs: list[np.random.Generator]) -> None:
+        sc, R, C, D, W = self.sc, self.R, self.C, self.D, self.W
+        classes = sc.fleet.device_classes
+        dept_share = np.array([d.share for d in sc.fleet.departments], dtype=float)
+        dept_share /= dept_share.sum()
+        wave_share = np.array(sc.levers.central_management.waves, dtype=float)
+        wave_share /= wave_share.sum()
+        sizes = np.zeros((R, C, D, W), dtype=np.int64)
+        for r, rng in enumerate(fleet_rngs):
+            for c, cls in enumerate(classes):
+                per_dept = rng.multinomial(cls.count, dept_share)
+                for d in range(D):
+                    sizes[r, c, d] = rng.multinomial(per_dept[d], wave_share)
+        self.group_sizes = sizes.reshape(-1)
+        self.group_start = np.concatenate([[0], np.cumsum(self.group_sizes)])
+        self.N = int(sizes[0].sum()) if R else 0  # devices per replication
+        M = int(self.group_start[-1])
+        self.M = M
+        g = np.repeat(np.arange(self.group_sizes.size), self.group_sizes)
+        self.rep = (g // (C * D * W)).astype(np.int32)
+        self.cls = ((g // (D * W)) % C).astype(np.int32)
+        self.dept = ((g // W) % D).astype(np.int32)
+        self.rc = (self.rep * C + self.cls).astype(np.int32)
+        self.rcd = (self.rc * D + self.dept).astype(np.int32)
+        self.rcd_start = self.group_start[:: W]
+        self.rc_start = self.group_start[:: D * W]
+        self.rep_start = self.group_start[:: C * D * W]
+
+        # Per-device draws, one uniform each, made per replication so a replication's fleet
+        # does not depend on how many replications run beside it.
+        u = np.empty((M, 3))
+        for r, rng in enumerate(fleet_rngs):
+            lo, hi = self.rep_start[r], self.rep_start[r + 1]
+            u[lo:hi] = rng.random((hi - lo, 3))
+        u_ota, u_enrol, u_init = u[:, 0], u[:, 1], u[:, 2]
+
+        ota = np.array([c.ota_capable for c in classes])[self.cls]
+        self.fail_rate = np.array([c.install_failure_rate for c in classes])
+        self.silent_share = np.array([c.silent_failure_share for c in classes])
+        self.minutes = np.array([c.manual_minutes for c in classes], dtype=float)
+        cm = sc.levers.central_management
+        self.checkin = cm.checkin_days
+        enrol_u = np.where(u_ota < ota, u_enrol, np.inf)
+        share = cm.enrolled_share
+        if share > 0:
+            self.enrol_time = np.where(enrol_u < share, cm.onboarding_days * enrol_u / share, np.inf)
+        else:
+            self.enrol_time = np.full(M, np.inf)
+        self.next_enrolment = float(self.enrol_time.min()) if M else np.inf
+        self.group_of = g.astype(np.int32)
+        self.group_enrolled = np.zeros(self.group_sizes.size, dtype=np.int64)
+
+        # Day-0 state: compliant devices have every release out before day 0; the others
+        # miss at least the newest release whose deadline has passed.
+        before = self.rel.day < 0  # (RC, K)
+        last_before = before.sum(axis=1) - 1  # index of the newest pre-day-0 release
+        overdue0 = np.where(self.rel.deadline <= 0, np.arange(self.K)[None, :], -1).max(axis=1)
+        compliant0 = u_init < sc.fleet.initial_compliance
+        self.installed = np.where(compliant0, last_before[self.rc], overdue0[self.rc] - 1).astype(np.int32)
+        self.believed = self.installed.copy()
+        self.offered = self.installed.copy()
+        self.enrolled = np.zeros(M, dtype=bool)
+        self.disabled = np.zeros(M, dtype=bool)
+        self.stuck = np.zeros(M, dtype=bool)
+        self.botched = np.zeros(M, dtype=bool)
+        self.next_attempt = np.full(M, np.inf)
+        self.retries_left = np.full(M, cm.retries, dtype=np.int16)
+        self.drift_threshold = np.full(M, np.inf)
+        self.report_threshold = np.full(M, np.inf)
+        self.ticket = np.zeros(M, dtype=bool)
+        self.ticket_bin = np.full(M, -1, dtype=np.int32)
+        self.ticket_key = np.zeros(M, dtype=np.int64)
+        self.lut_base = (self.rc * (self.K + 1) + 1).astype(np.int64)
+        self.approved = np.repeat(last_before, D).astype(np.int32)  # (RCD,)
+        self.key_base = ((self.rep.astype(np.int64) * C + self.cls) * D + self.dept) * (N_SEV + 1)
+        # Technician queue: minutes and tickets per (replication, bin); bins order the work
+        # (critical first when prioritised, then by the day the ticket was opened).
+        self.n_bins = 2 * (self.H + 2)
+        self.q_minutes = np.zeros((R, self.n_bins))
+        self.q_count = np.zeros((R, self.n_bins), dtype=np.int64)
+        self.budget = sc.levers.technicians.count * sc.levers.technicians.hours_per_day * 60.0
+
+    def _hazards(self) -> None:
+        sc = self.sc
+        days = np.arange(self.H + 1) + 0.5
+        self.effect_mid = training_effect(days, sc.levers.training)
+        drift = sc.human_factors.disable_rate_per_month / DAYS_PER_MONTH * (1 - self.effect_mid)
+        self.H_drift = cumulative_hazard(drift)
+        rc = sc.levers.reporting_channel
+        report = rc.report_rate_per_day * (1 + self.effect_mid) if rc.enabled else np.zeros_like(days)
+        self.H_report = cumulative_hazard(report)
+
+    def _calendar(self) -> None:
+        """Which deadlines and releases fall in each day, and the training bill per day."""
+        rel = self.rel
+        rows, ks = np.nonzero(np.isfinite(rel.deadline) & (rel.day >= 0))
+        dday = np.ceil(rel.deadline[rows, ks]).astype(np.int64)
+        inside = dday <= self.H
+        self.deadlines_on: dict[int, list[tuple[int, int]]] = {}
+        for rc, k, d in zip(rows[inside], ks[inside], dday[inside], strict=True):
+            self.deadlines_on.setdefault(int(d), []).append((int(rc), int(k)))
+        rday = np.ceil(rel.day[rows, ks]).astype(np.int64)
+        rc_size = np.diff(self.rc_start)
+        self.released_on = np.zeros((self.T, self.R))
+        np.add.at(self.released_on, (np.maximum(rday, 1), rows // self.C), rc_size[rows])
+        self.released_on[0] = 0
+        tr, costs = self.sc.levers.training, self.sc.costs
+        share0, refreshers = training_sessions(self.H, tr)
+        self.training_bill = np.zeros(self.T)
+        if share0 > 0:
+            people = costs.staff * share0 * costs.training_per_person
+            t = np.arange(self.T, dtype=float)
+            lo, hi = tr.start_day, tr.start_day + max(tr.ramp_days, 1.0)
+            self.training_bill += people * np.clip(np.minimum(t + 1, hi) - np.maximum(t, lo), 0, None) / (hi - lo)
+            for d in refreshers:
+                self.training_bill[int(d)] += people
+
+    def _new_record(self) -> Record:
+        T, R, C, D = self.T, self.R, self.C, self.D
+        z = lambda *s, dt=np.float64: np.zeros(s, dtype=dt)  # noqa: E731
+        rec = Record(
+            compliant_cd=z(T, R, C, D, dt=np.int64),
+            overdue_sev=z(T, R, N_SEV, dt=np.int64),
+            blind=z(T, R, dt=np.int64),
+            backlog=z(T, R, dt=np.int64),
+            utilisation=z(T, R),
+            enrolled=z(T, R, dt=np.int64),
+            due=z(T, R),
+            on_time=z(T, R),
+            released=z(T, R),
+            cost=z(T, R, len(LEVERS)),
+        )
+        self.ttp_bins = int(self.H - self.rel.history_start + 2)
+        rec.dept_sizes = self.group_sizes.reshape(R, C, D, self.W).sum(axis=(1, 3))
+        rec.ttp_sum = z(R, N_SEV)
+        rec.ttp_count = z(R, N_SEV)
+        rec.ttp_hist = z(R, N_SEV, self.ttp_bins)
+        rec.ttp_sum_class = z(R, C)
+        rec.ttp_count_class = z(R, C)
+        rec.ttp_sum_dept = z(R, D)
+        rec.ttp_count_dept = z(R, D)
+        return rec
+
+    # ------------------------------------------------------------------ running
+
+    def run(self) -> Record:
+        env = self.env
+        # Devices known to be behind on day 0 are the technicians' starting backlog.
+        behind = np.flatnonzero(self.installed < self.approved[self.rcd])
+        self._open_tickets(behind, 0, np.zeros(behind.size, dtype=bool))
+        for rc in range(self.R * self.C):
+            env.process(self._release_process(rc))
+        if self.sc.levers.audits.interval_days > 0:
+            env.process(self._audit_process())
+        env.process(self._day_process())
+        env.run(until=self.H + 0.5)
+        return self.rec
+
+    def _release_process(self, rc: int):
+        """Walk one class's release schedule: approve per department, then stage waves."""
+        env, sc = self.env, self.sc
+        policy = sc.levers.update_policy
+        cm = sc.levers.central_management
+        clarity = policy.clarity
+        cv = 1.0 - clarity  # spread of approval delays grows as the policy gets vaguer
+        means = [
+            clarity * policy.approval_delay_days + (1 - clarity) * d.approval_delay_days for d in sc.fleet.departments
+        ]
+        days, sevs, n = self.rel.day[rc], self.rel.severity[rc], int(self.rel.count[rc])
+        for k in range(n):
+            if days[k] < 0:
+                continue
+            yield env.timeout(days[k] - env.now)
+            urgent = policy.prioritize_critical and sevs[k] == CRITICAL
+            draws = self.rng.approvals.random(self.D)  # one draw per department, always
+            for d in range(self.D):
+                mean = 0.0 if urgent else means[d]
+                if mean > 0 and cv > 0:
+                    shape = 1.0 / cv**2
+                    delay = float(_gamma_ppf(draws[d], shape, mean / shape))
+                else:
+                    delay = mean
+                approve_at = env.now + delay
+                rcd = rc * self.D + d
+                self._push(approve_at, "approve", rcd, k)
+                for w in range(self.W):
+                    self._push(approve_at + w * cm.wave_gap_days, "wave", rcd * self.W + w, k)
+
+    def _push(self, when: float, kind: str, group: int, seq: int) -> None:
+        heapq.heappush(self._queue, (when, next(self._counter), kind, group, seq))
+
+    def _audit_process(self):
+        interval = self.sc.levers.audits.interval_days
+        while True:
+            yield self.env.timeout(interval)
+            self._audit(self.env.now)
+
+    def _day_process(self):
+        for t in range(self.T):
+            if t > 0:
+                yield self.env.timeout(t - self.env.now)
+            self._due_rollouts(t)
+            self._enrol(t)
+            self._attempts(t)
+            self._drift(t)
+            self._reports(t)
+            self._workday(t)
+            self._record(t)
+            if self.progress is not None and t % 16 == 0:
+                self.progress(t / self.H if self.H else 1.0)
+
+    # ------------------------------------------------------------------ mechanisms
+
+    def _due_rollouts(self, t: int) -> None:
+        """Approvals and waves that fell due by the end of day ``t``."""
+        q = self._queue
+        while q and q[0][0] <= t:
+            when, _, kind, group, seq = heapq.heappop(q)
+            if kind == "approve":
+                if seq > self.approved[group]:
+                    self.approved[group] = seq
+                lo, hi = self.rcd_start[group], self.rcd_start[group + 1]
+                if hi > lo:
+                    sl = slice(lo, hi)
+                    need = ~self.enrolled[sl] & (self.believed[sl] < seq) & ~self.ticket[sl]
+                    idx = lo + np.flatnonzero(need)
+                    if idx.size:
+                        critical = self.rel.severity[group // self.D, seq] == CRITICAL
+                        self._open_tickets(idx, t, np.full(idx.size, critical))
+            else:
+                if not self.group_enrolled[group]:
+                    continue
+                lo, hi = self.group_start[group], self.group_start[group + 1]
+                sl = slice(lo, hi)
+                enrolled = self.enrolled[sl]
+                self.offered[sl] = np.where(enrolled, np.maximum(self.offered[sl], seq), self.offered[sl])
+                ready = enrolled & ~self.disabled[sl] & ~self.stuck[sl] & np.isinf(self.next_attempt[sl])
+                ready &= self.offered[sl] > self.installed[sl]
+                idx = lo + np.flatnonzero(ready)
+                if idx.size:
+                    self.next_attempt[idx] = when + self.rng.checkin.exponential(self.checkin, idx.size)
+                    self.retries_left[idx] = self.sc.levers.central_management.retries
+
+    def _enrol(self, t: int) -> None:
+        if self.next_enrolment > t:
+            return
+        new = np.flatnonzero((self.enrol_time <= t) & ~self.enrolled)
+        later = self.enrol_time[self.enrol_time > t]
+        self.next_enrolment = float(later.min()) if later.size else np.inf
+        if not new.size:
+            return
+        self.enrolled[new] = True
+        self.group_enrolled += np.bincount(self.group_of[new], minlength=self.group_enrolled.size)
+        self.offered[new] = np.maximum(self.offered[new], self.approved[self.rcd[new]])
+        self.drift_threshold[new] = self.H_drift[t] + self.rng.hazards.exponential(1.0, new.size)
+        go = new[self.offered[new] > self.installed[new]]
+        if go.size:
+            self.next_attempt[go] = self.enrol_time[go] + self.rng.checkin.exponential(self.checkin, go.size)
+
+    def _attempts(self, t: int) -> None:
+        """Automated install attempts due by the end of day ``t``, with retries."""
+        due = np.flatnonzero(self.next_attempt <= t)
+        retries = self.sc.levers.central_management.retries
+        while due.size:
+            when = self.next_attempt[due]
+            self.next_attempt[due] = np.inf
+            ok = self.enrolled[due] & ~self.disabled[due] & ~self.stuck[due] & (self.offered[due] > self.installed[due])
+            due, when = due[ok], when[ok]
+            if not due.size:
+                break
+            u = self.rng.outcomes.random(due.size)
+            cls = self.cls[due]
+            fail = u < self.fail_rate[cls]
+            silent = u < self.fail_rate[cls] * self.silent_share[cls]
+            success = due[~fail]
+            if success.size:
+                self._install(success, self.offered[success], when[~fail])
+                self.retries_left[success] = retries
+                self._close_tickets(success[self.ticket[success]])
+            quiet = due[silent]
+            if quiet.size:
+                self.stuck[quiet] = True
+                self.believed[quiet] = np.maximum(self.believed[quiet], self.offered[quiet])
+                self._new_blind(quiet, t)
+            loud = fail & ~silent
+            again = due[loud]
+            again_when = when[loud]
+            retry = self.retries_left[again] > 0
+            give_up = again[~retry]
+            if give_up.size:
+                self.retries_left[give_up] = retries
+                sev = self.rel.severity[self.rc[give_up], self.offered[give_up]]
+                self._open_tickets(give_up[~self.ticket[give_up]], t, sev[~self.ticket[give_up]] == CRITICAL)
+            again, again_when = again[retry], again_when[retry]
+            self.retries_left[again] -= 1
+            self.next_attempt[again] = again_when + self.rng.checkin.exponential(self.checkin, again.size)
+            due = again[self.next_attempt[again] <= t]
+
+    def _drift(self, t: int) -> None:
+        if self.sc.human_factors.disable_rate_per_month <= 0 or t == 0:
+            return
+        hit = np.flatnonzero(self.enrolled & ~self.disabled & (self.drift_threshold <= self.H_drift[t]))
+        if hit.size:
+            self.disabled[hit] = True
+            self.next_attempt[hit] = np.inf
+            self._new_blind(hit, t)
+
+    def _new_blind(self, idx: np.ndarray, t: int) -> None:
+        """Devices that just became silently broken: when will somebody report them?"""
+        self.report_threshold[idx] = self.H_report[t] + self.rng.hazards.exponential(1.0, idx.size)
+
+    def _reports(self, t: int) -> None:
+        if not self.sc.levers.reporting_channel.enabled or t == 0:
+            return
+        hit = (self.stuck | self.disabled | self.botched) & ~self.ticket & (self.report_threshold <= self.H_report[t])
+        idx = np.flatnonzero(hit)
+        if idx.size:
+            self._open_tickets(idx, t, np.zeros(idx.size, dtype=bool))
+
+    def _audit(self, now: float) -> None:
+        a = self.sc.levers.audits
+        t = min(int(np.floor(now)), self.H)
+        audited = self.rng.audits.random(self.M) < a.coverage
+        detect = self.rng.audits.random(self.M) < a.detection_rate
+        overdue = self._state(now) > 0
+        broken = self.stuck | self.disabled | self.botched
+        found = np.flatnonzero(audited & detect & (broken | overdue) & ~self.ticket)
+        per_rep = np.count_nonzero(audited.reshape(self.R, -1), axis=1) if self.M else np.zeros(self.R)
+        self.rec.cost[t, :, LEVERS.index("audits")] += per_rep * self.sc.costs.audit_per_device
+        if not found.size:
+            return
+        off = found[self.disabled[found]]
+        if off.size:  # re-enable auto-update; the automated path takes over again
+            self.disabled[off] = False
+            self.drift_threshold[off] = self.H_drift[t] + self.rng.hazards.exponential(1.0, off.size)
+            self.offered[off] = np.maximum(self.offered[off], self.approved[self.rcd[off]])
+            go = off[(self.offered[off] > self.installed[off]) & ~self.stuck[off]]
+            self.next_attempt[go] = now + self.rng.checkin.exponential(self.checkin, go.size)
+        rest = found[self.stuck[found] | self.botched[found] | ~self.enrolled[found]]
+        if rest.size:
+            self._open_tickets(rest, t, np.zeros(rest.size, dtype=bool))
+
+    # ------------------------------------------------------------------ technicians
+
+    def _open_tickets(self, idx: np.ndarray, t: int, critical: np.ndarray) -> None:
+        if not idx.size:
+            return
+        prio = np.where(critical & self.sc.levers.update_policy.prioritize_critical, 0, 1)
+        bins = (prio * (self.H + 2) + min(t, self.H + 1)).astype(np.int32)
+        again = self.ticket[idx]
+        if again.any():  # an open ticket only moves up the queue, never down
+            move = idx[again & (bins < self.ticket_bin[idx])]
+            self._close_tickets(move)
+            keep = ~again | np.isin(idx, move)
+            idx, bins = idx[keep], bins[keep]
+        self.ticket[idx] = True
+        self.ticket_bin[idx] = bins
+        self.ticket_key[idx] = self._order + np.arange(idx.size)
+        self._order += idx.size
+        self._queue_add(idx, bins, 1)
+
+    def _close_tickets(self, idx: np.ndarray) -> None:
+        if not idx.size:
+            return
+        self._queue_add(idx, self.ticket_bin[idx], -1)
+        self.ticket[idx] = False
+        self.ticket_bin[idx] = -1
+
+    def _queue_add(self, idx: np.ndarray, bins: np.ndarray, sign: int) -> None:
+        flat = self.rep[idx].astype(np.int64) * self.n_bins + bins
+        size = self.q_count.size
+        self.q_count += sign * np.bincount(flat, minlength=size).reshape(self.q_count.shape)
+        minutes = np.bincount(flat, weights=self.minutes[self.cls[idx]], minlength=size)
+        self.q_minutes += sign * minutes.reshape(self.q_minutes.shape)
+
+    def _workday(self, t: int) -> None:
+        """Technicians work the queue in order for ``count x hours_per_day`` hours."""
+        tech = LEVERS.index("technicians")
+        tc = self.sc.levers.technicians
+        if t == 0:
+            return
+        self.rec.cost[t, :, tech] += tc.count * tc.hours_per_day * self.sc.costs.technician_hour
+        budget = self.budget
+        if budget <= 0 or not self.q_count.any():
+            return
+        cum = np.cumsum(self.q_minutes, axis=1)
+        whole = (cum <= budget + 1e-9).sum(axis=1)  # bins served whole (cum is nondecreasing)
+        spent = np.where(whole > 0, cum[np.arange(self.R), np.maximum(whole - 1, 0)], 0.0)
+        left = budget - spent
+        idx = np.flatnonzero(self.ticket)
+        if not idx.size:
+            return
+        b = self.ticket_bin[idx]
+        cut = whole[self.rep[idx]]
+        served = idx[b < cut]
+        edge = idx[b == cut]
+        if edge.size:  # the bin where the day runs out: first come, first served
+            order = np.lexsort((self.ticket_key[edge], self.rep[edge]))
+            edge = edge[order]
+            m = self.minutes[self.cls[edge]]
+            reps = self.rep[edge]
+            run = np.cumsum(m)
+            first = np.searchsorted(reps, np.arange(self.R))
+            before = np.concatenate([[0.0], run])[first]
+            within = run - before[reps]
+            served = np.concatenate([served, edge[within <= left[reps] + 1e-9]])
+        if not served.size:
+            return
+        used = np.bincount(self.rep[served], weights=self.minutes[self.cls[served]], minlength=self.R)
+        self.rec.utilisation[t] = used / budget
+        self._close_tickets(served)
+        self._manual_update(served, t)
+
+    def _manual_update(self, idx: np.ndarray, t: int) -> None:
+        err = self.sc.human_factors.manual_error_rate * (1 - self.effect_mid[min(t, self.H)])
+        botch = self.rng.manual.random(idx.size) < err
+        target = self.approved[self.rcd[idx]]
+        bad, good = idx[botch], idx[~botch]
+        if bad.size:  # looks done, is not: a blind spot until found or the next ticket
+            self.believed[bad] = np.maximum(self.believed[bad], target[botch])
+            self.botched[bad] = self.installed[bad] < self.believed[bad]
+            self._new_blind(bad, t)
+        if good.size:
+            self.stuck[good] = False
+            self.botched[good] = False
+            off = good[self.disabled[good]]
+            self.disabled[off] = False
+            self.drift_threshold[off] = self.H_drift[t] + self.rng.hazards.exponential(1.0, off.size)
+            new = np.maximum(self.installed[good], target[~botch])
+            self._install(good, new, np.full(good.size, float(t)))
+            self.offered[good] = np.maximum(self.offered[good], self.installed[good])
+
+    # ------------------------------------------------------------------ state and KPI
+
+    def _install(self, idx: np.ndarray, new: np.ndarray, when: np.ndarray) -> None:
+        """Install release ``new`` on devices ``idx`` at times ``when``; log time to patch."""
+        old = self.installed[idx]
+        n = (new - old).astype(np.int64)
+        step = n > 0
+        if not step.any():
+            return
+        idx, old, new, n, when = idx[step], old[step], new[step], n[step], when[step]
+        self.installed[idx] = new
+        self.believed[idx] = np.maximum(self.believed[idx], new)
+        # every release in (old, new] is covered now: expand to one row per device-release
+        total = int(n.sum())
+        row = np.repeat(np.arange(idx.size), n)
+        k = np.arange(total) - np.repeat(np.cumsum(n) - n, n) + np.repeat(old + 1, n)
+        dev = idx[row]
+        rc = self.rc[dev]
+        released = self.rel.day[rc, k]
+        keep = released >= 0
+        if not keep.any():
+            return
+        dev, rc, k = dev[keep], rc[keep], k[keep]
+        ttp = np.maximum(when[row[keep]] - released[keep], 0.0)
+        sev = self.rel.severity[rc, k].astype(np.int64)
+        rep = self.rep[dev].astype(np.int64)
+        rec = self.rec
+        R = self.R
+        rec.ttp_sum += np.bincount(rep * N_SEV + sev, weights=ttp, minlength=R * N_SEV).reshape(R, N_SEV)
+        rec.ttp_count += np.bincount(rep * N_SEV + sev, minlength=R * N_SEV).reshape(R, N_SEV)
+        b = np.minimum(ttp.astype(np.int64), self.ttp_bins - 1)
+        flat = (rep * N_SEV + sev) * self.ttp_bins + b
+        rec.ttp_hist += np.bincount(flat, minlength=R * N_SEV * self.ttp_bins).reshape(R, N_SEV, self.ttp_bins)
+        kc = rep * self.C + self.cls[dev]
+        rec.ttp_sum_class += np.bincount(kc, weights=ttp, minlength=R * self.C).reshape(R, self.C)
+        rec.ttp_count_class += np.bincount(kc, minlength=R * self.C).reshape(R, self.C)
+        kd = rep * self.D + self.dept[dev]
+        rec.ttp_sum_dept += np.bincount(kd, weights=ttp, minlength=R * self.D).reshape(R, self.D)
+        rec.ttp_count_dept += np.bincount(kd, minlength=R * self.D).reshape(R, self.D)
+
+    def _state_table(self, now: float) -> np.ndarray:
+        """For each (rc, installed+1): 0 if compliant, else 1 + rank of the worst overdue
+        severity (4 = critical ... 1 = low), flattened."""
+        rank = np.where(self.rel.severity >= 0, N_SEV - self.rel.severity, 0)  # critical -> 4
+        s = np.where(self.rel.deadline <= now, rank, 0)
+        suffix = np.maximum.accumulate(s[:, ::-1], axis=1)[:, ::-1]  # worst over k >= j
+        table = np.concatenate([suffix, np.zeros((s.shape[0], 1), dtype=suffix.dtype)], axis=1)
+        return table.reshape(-1).astype(np.int64)
+
+    def _state(self, now: float) -> np.ndarray:
+        return np.take(self._state_table(now), self.lut_base + self.installed)
+
+    def _record(self, t: int) -> None:
+        rec, R = self.rec, self.R
+        state = self._state(t)
+        counts = np.bincount(self.key_base + state, minlength=R * self.C * self.D * (N_SEV + 1))
+        counts = counts.reshape(R, self.C, self.D, N_SEV + 1)
+        rec.compliant_cd[t] = counts[..., 0]
+        # overdue_sev columns follow SEVERITIES order (critical first); state 4 = critical
+        rec.overdue_sev[t] = counts[..., 1:].sum(axis=(1, 2))[:, ::-1]
+        if self.M:  # every replication has the same number of devices, laid out in turn
+            blind = (self.stuck | self.disabled | self.botched) & ~self.ticket
+            rec.blind[t] = np.count_nonzero(blind.reshape(R, -1), axis=1)
+            rec.enrolled[t] = np.count_nonzero(self.enrolled.reshape(R, -1), axis=1)
+        rec.backlog[t] = self.q_count.sum(axis=1)
+        self._deadlines_and_releases(t)
+        costs = self.sc.costs
+        levers = self.sc.levers
+        if t > 0:
+            rec.cost[t, :, LEVERS.index("central_management")] += (
+                rec.enrolled[t] * costs.management_per_device_month / DAYS_PER_MONTH
+            )
+            if levers.reporting_channel.enabled:
+                rec.cost[t, :, LEVERS.index("reporting_channel")] += costs.reporting_channel_per_month / DAYS_PER_MONTH
+        rec.cost[t, :, LEVERS.index("training")] += self.training_bill[t]
+
+    def _deadlines_and_releases(self, t: int) -> None:
+        """On-time rate inputs (deadlines falling in day t) and device-updates released."""
+        for rc, k in self.deadlines_on.get(t, ()):
+            a, b = self.rc_start[rc], self.rc_start[rc + 1]
+            r = rc // self.C
+            self.rec.due[t, r] += b - a
+            self.rec.on_time[t, r] += np.count_nonzero(self.installed[a:b] >= k)
+        self.rec.released[t] = self.released_on[t]
+
+
+def _gamma_ppf(u: float, shape: float, scale: float) -> float:
+    """Gamma quantile by the Wilson-Hilferty approximation (exact enough for delays, and it
+    keeps one uniform per department so clarity changes do not shift other draws)."""
+    from statistics import NormalDist
+
+    z = NormalDist().inv_cdf(min(max(u, 1e-12), 1 - 1e-12))
+    c = 1.0 / (9.0 * shape)
+    x = shape * (1 - c + z * np.sqrt(c)) ** 3
+    return max(x, 0.0) * scale

@@ -1,0 +1,255 @@
+"""Results: the KPI and its companions over time, summarised across replications.
+
+Every daily series is kept per replication and reported as the mean with 5th and 95th
+percentiles. The headline KPI, ``compliance``, is the share of devices that have
+installed every update whose deadline (release day + SLA of its severity) has passed.
+The KPI's definitions are in docs/reference/kpi.md.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.model import LEVERS, N_SEV, Record
+from sim.scenario import SEVERITIES, Scenario
+
+BANDS = (("excellent", 0.95), ("good", 0.80), ("poor", 0.0))
+ROLLING_DAYS = 30
+
+
+def band(compliance: float | None) -> str | None:
+    """The KPI band for a compliance share: excellent (≥95%), good (80–94%), poor (<80%)."""
+    if compliance is None or not math.isfinite(compliance):
+        return None
+    for name, floor in BANDS:
+        if compliance >= floor - 1e-12:
+            return name
+    return "poor"
+
+
+def _stats(per_rep: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean, 5th and 95th percentile over replications (axis 1 of a [day, rep] array)."""
+    if not np.isnan(per_rep).any():
+        lo, hi = np.percentile(per_rep, [5, 95], axis=1)
+        return per_rep.mean(axis=1), lo, hi
+    with warnings.catch_warnings():  # days with no value in any replication stay NaN
+        warnings.simplefilter("ignore", RuntimeWarning)
+        mean = np.nanmean(per_rep, axis=1)
+        lo, hi = np.nanpercentile(per_rep, [5, 95], axis=1)
+    return mean, lo, hi
+
+
+def _rolling_sum(x: np.ndarray, days: int) -> np.ndarray:
+    c = np.cumsum(x, axis=0)
+    out = c.copy()
+    out[days:] = c[days:] - c[:-days]
+    return out
+
+
+def _percentile_from_hist(hist: np.ndarray, q: float) -> float | None:
+    total = hist.sum()
+    if total <= 0:
+        return None
+    c = np.cumsum(hist)
+    i = int(np.searchsorted(c, q * total))
+    return float(i + 0.5)
+
+
+@dataclass
+class Result:
+    """What one run of a scenario produced.
+
+    ``series`` is a DataFrame indexed by day with ``<metric>_mean``, ``_p05`` and ``_p95``
+    columns; ``summary`` holds the headline figures; ``by_class`` and ``by_department``
+    break the KPI and time to patch down; ``per_replication`` keeps the raw daily KPI.
+    """
+
+    scenario: Scenario
+    replications: int
+    seed: int
+    series: pd.DataFrame
+    summary: dict[str, Any]
+    by_class: pd.DataFrame
+    by_department: pd.DataFrame
+    class_series: pd.DataFrame
+    department_series: pd.DataFrame
+    per_replication: pd.DataFrame
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def horizon_days(self) -> int:
+        return self.scenario.simulation.horizon_days
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: scenario name, settings, summary, series as column lists."""
+        series = {"day": self.series.index.tolist()}
+        for col in self.series.columns:
+            series[col] = [_json_number(v) for v in self.series[col].tolist()]
+        return {
+            "scenario": self.scenario.name,
+            "replications": self.replications,
+            "seed": self.seed,
+            "horizon_days": self.horizon_days,
+            "summary": {k: _json_number(v) for k, v in self.summary.items()},
+            "series": series,
+            "by_class": _records(self.by_class),
+            "by_department": _records(self.by_department),
+        }
+
+
+def _json_number(v: Any) -> Any:
+    if isinstance(v, (float, np.floating)):
+        v = float(v)
+        return v if math.isfinite(v) else None
+    if isinstance(v, np.integer):
+        return int(v)
+    return v
+
+
+def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{k: _json_number(v) for k, v in row.items()} for row in df.to_dict(orient="records")]
+
+
+def summarise(scenario: Scenario, rec: Record, replications: int, seed: int) -> Result:
+    """Turn the raw daily record of all replications into a Result."""
+    sc = scenario
+    classes = [c.name for c in sc.fleet.device_classes]
+    depts = [d.name for d in sc.fleet.departments]
+    T = rec.compliant_cd.shape[0]
+    days = np.arange(T)
+    devices_c = np.array([c.count for c in sc.fleet.device_classes], dtype=float)
+    n_devices = float(devices_c.sum())
+    compliant = rec.compliant_cd.sum(axis=(2, 3)).astype(float)  # (T, R)
+    overdue = rec.overdue_sev.sum(axis=2).astype(float)
+    size_r = compliant[0] + overdue[0]  # devices per replication (constant over time)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        compliance = np.where(size_r > 0, compliant / np.maximum(size_r, 1), 1.0)
+
+    due30 = _rolling_sum(rec.due, ROLLING_DAYS)
+    on30 = _rolling_sum(rec.on_time, ROLLING_DAYS)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        on_time_rate = np.where(due30 > 0, on30 / np.where(due30 > 0, due30, 1), np.nan)
+        release_ratio = _rolling_sum(rec.released, ROLLING_DAYS) / np.maximum(size_r, 1)
+
+    breach_daily = (
+        rec.overdue_sev
+        * np.array([getattr(sc.costs.breach_probability_per_overdue_device_year, s) for s in SEVERITIES])
+        / 365.25
+        * sc.costs.breach_cost
+    ).sum(axis=2)
+    breach_cum = np.cumsum(np.where(days[:, None] > 0, breach_daily, 0.0), axis=0)
+    cost_cum = np.cumsum(rec.cost, axis=0)  # (T, R, L)
+    overdue_days = np.cumsum(np.where(days[:, None] > 0, overdue, 0.0), axis=0)
+
+    metrics: dict[str, np.ndarray] = {
+        "compliance": compliance,
+        "on_time_rate": on_time_rate,
+        "release_ratio": release_ratio,
+        "overdue_devices": overdue,
+        "overdue_device_days": overdue_days,
+        "blind_spot_devices": rec.blind.astype(float),
+        "technician_backlog": rec.backlog.astype(float),
+        "technician_utilisation": rec.utilisation,
+        "enrolled_devices": rec.enrolled.astype(float),
+        "expected_breach_loss": breach_cum,
+        "programme_cost": cost_cum.sum(axis=2),
+    }
+    for i, lever in enumerate(LEVERS):
+        metrics[f"cost_{lever}"] = cost_cum[:, :, i]
+    for i, s in enumerate(SEVERITIES):
+        metrics[f"overdue_{s}"] = rec.overdue_sev[:, :, i].astype(float)
+    cols: dict[str, np.ndarray] = {}
+    for name, arr in metrics.items():
+        mean, lo, hi = _stats(arr)
+        cols[f"{name}_mean"], cols[f"{name}_p05"], cols[f"{name}_p95"] = mean, lo, hi
+    series = pd.DataFrame(cols, index=pd.Index(days, name="day"))
+
+    comp_mean = cols["compliance_mean"]
+    target = sc.kpi.target
+    reach = np.flatnonzero(comp_mean >= target - 1e-12)
+    hist = rec.ttp_hist.sum(axis=(0, 1))
+    ttp_n = rec.ttp_count.sum()
+    ttp_mean = float(rec.ttp_sum.sum() / ttp_n) if ttp_n else None
+    by_sev_mean = {
+        s: (float(rec.ttp_sum[:, i].sum() / rec.ttp_count[:, i].sum()) if rec.ttp_count[:, i].sum() else None)
+        for i, s in enumerate(SEVERITIES)
+    }
+    H = T - 1
+    summary: dict[str, Any] = {
+        "devices": int(n_devices),
+        "compliance_start": float(comp_mean[0]),
+        "compliance_end": float(comp_mean[-1]),
+        "compliance_at_day_182": float(comp_mean[182]) if H >= 182 else None,
+        "compliance_average": float(comp_mean[1:].mean()) if H >= 1 else float(comp_mean[0]),
+        "compliance_end_p05": float(cols["compliance_p05"][-1]),
+        "compliance_end_p95": float(cols["compliance_p95"][-1]),
+        "days_to_target": int(reach[0]) if reach.size else None,
+        "band_end": band(float(comp_mean[-1])),
+        "mean_time_to_patch_days": ttp_mean,
+        "p90_time_to_patch_days": _percentile_from_hist(hist, 0.9),
+        **{f"mean_time_to_patch_{s}_days": v for s, v in by_sev_mean.items()},
+        "overdue_device_days": float(cols["overdue_device_days_mean"][-1]),
+        "blind_spot_devices_end": float(cols["blind_spot_devices_mean"][-1]),
+        "technician_backlog_end": float(cols["technician_backlog_mean"][-1]),
+        "programme_cost": float(cols["programme_cost_mean"][-1]),
+        "expected_breach_loss": float(cols["expected_breach_loss_mean"][-1]),
+    }
+
+    # Breakdowns by device class and by department.
+    comp_c = rec.compliant_cd.sum(axis=3).astype(float)  # (T, R, C)
+    size_c = np.maximum(devices_c, 1)[None, None, :]
+    share_c = np.where(devices_c[None, None, :] > 0, comp_c / size_c, np.nan).mean(axis=1)  # (T, C)
+    comp_d = rec.compliant_cd.sum(axis=2).astype(float)  # (T, R, D)
+    size_d = rec.dept_sizes.astype(float)  # (R, D): the multinomial split varies by replication
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share_d = np.nanmean(np.where(size_d[None] > 0, comp_d / np.maximum(size_d[None], 1), np.nan), axis=1)
+
+    def ttp(sum_: np.ndarray, cnt: np.ndarray) -> list[float | None]:
+        s, n = sum_.sum(axis=0), cnt.sum(axis=0)
+        return [float(a / b) if b else None for a, b in zip(s, n, strict=True)]
+
+    by_class = pd.DataFrame(
+        {
+            "device_class": classes,
+            "devices": devices_c.astype(int),
+            "compliance_start": share_c[0],
+            "compliance_end": share_c[-1],
+            "compliance_average": share_c[1:].mean(axis=0) if H >= 1 else share_c[0],
+            "mean_time_to_patch_days": ttp(rec.ttp_sum_class, rec.ttp_count_class),
+        }
+    )
+    by_department = pd.DataFrame(
+        {
+            "department": depts,
+            "devices": size_d.mean(axis=0).round().astype(int),
+            "compliance_start": share_d[0],
+            "compliance_end": share_d[-1],
+            "compliance_average": share_d[1:].mean(axis=0) if H >= 1 else share_d[0],
+            "mean_time_to_patch_days": ttp(rec.ttp_sum_dept, rec.ttp_count_dept),
+        }
+    )
+    class_series = pd.DataFrame(share_c, columns=classes, index=pd.Index(days, name="day"))
+    department_series = pd.DataFrame(share_d, columns=depts, index=pd.Index(days, name="day"))
+    per_rep = pd.DataFrame(compliance, index=pd.Index(days, name="day"))
+    per_rep.columns = [f"rep_{i}" for i in range(compliance.shape[1])]
+    return Result(
+        scenario=sc,
+        replications=replications,
+        seed=seed,
+        series=series,
+        summary=summary,
+        by_class=by_class,
+        by_department=by_department,
+        class_series=class_series,
+        department_series=department_series,
+        per_replication=per_rep,
+    )
+
+
+__all__ = ["BANDS", "N_SEV", "Result", "band", "summarise"]
