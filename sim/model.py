@@ -146,7 +146,7 @@ class FleetModel:
         self.dept = ((g // W) % D).astype(np.int32)
         self.rc = (self.rep * C + self.cls).astype(np.int32)
         self.rcd = (self.rc * D + self.dept).astype(np.int32)
-        self.rcd_start = self.group_start[:: W]
+        self.rcd_start = self.group_start[::W]
         self.rc_start = self.group_start[:: D * W]
         self.rep_start = self.group_start[:: C * D * W]
 

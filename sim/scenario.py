@@ -268,9 +268,7 @@ class _NoAliasSafeLoader(yaml.SafeLoader):
         event = self.peek_event()
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
             mark = event.start_mark
-            raise yaml.YAMLError(
-                f"anchors and aliases (&name / *name) are not allowed (line {mark.line + 1})"
-            )
+            raise yaml.YAMLError(f"anchors and aliases (&name / *name) are not allowed (line {mark.line + 1})")
         return super().compose_node(parent, index)
 
 
@@ -341,7 +339,7 @@ def _migrate(data: dict[str, Any]) -> dict[str, Any]:
         # Version 0 (drafts before the first release) called the enrolment share
         # `levers.central_management.enrolled`; everything else is unchanged.
         data = dict(data)
-        cm = ((data.get("levers") or {}).get("central_management") or {})
+        cm = (data.get("levers") or {}).get("central_management") or {}
         if isinstance(cm, dict) and "enrolled" in cm:
             cm = dict(cm)
             cm["enrolled_share"] = cm.pop("enrolled")
