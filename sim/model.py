@@ -269,8 +269,9 @@ class FleetModel:
 
     def run(self) -> Record:
         env = self.env
-        # Devices known to be behind on day 0 are the technicians' starting backlog.
-        behind = np.flatnonzero(self.installed < self.approved[self.rcd])
+        # Devices known to be behind on day 0 are the technicians' starting backlog, except
+        # those that central management takes over on day 0.
+        behind = np.flatnonzero((self.installed < self.approved[self.rcd]) & (self.enrol_time > 0))
         self._open_tickets(behind, 0, np.zeros(behind.size, dtype=bool))
         for rc in range(self.R * self.C):
             env.process(self._release_process(rc))
