@@ -167,20 +167,21 @@ class FleetModel:
         enrol_u = np.where(u_ota < ota, u_enrol, np.inf)
         share = cm.enrolled_share
         if share > 0:
-            self.enrol_time = np.where(enrol_u < share, cm.onboarding_days * enrol_u / share, np.inf)
+            self.enrol_time = np.where(enrol_u < share, cm.onboarding_days * np.minimum(enrol_u, 1.0) / share, np.inf)
         else:
             self.enrol_time = np.full(M, np.inf)
         self.next_enrolment = float(self.enrol_time.min()) if M else np.inf
         self.group_of = g.astype(np.int32)
         self.group_enrolled = np.zeros(self.group_sizes.size, dtype=np.int64)
 
-        # Day-0 state: compliant devices have every release out before day 0; the others
-        # miss at least the newest release whose deadline has passed.
+        # Day-0 state: compliant devices have every release whose deadline has passed; the
+        # others miss at least the newest of those. Releases out before day 0 whose deadline
+        # is still ahead are work in progress for everyone (approved, not yet installed).
         before = self.rel.day < 0  # (RC, K)
         last_before = before.sum(axis=1) - 1  # index of the newest pre-day-0 release
         overdue0 = np.where(self.rel.deadline <= 0, np.arange(self.K)[None, :], -1).max(axis=1)
         compliant0 = u_init < sc.fleet.initial_compliance
-        self.installed = np.where(compliant0, last_before[self.rc], overdue0[self.rc] - 1).astype(np.int32)
+        self.installed = np.where(compliant0, overdue0[self.rc], overdue0[self.rc] - 1).astype(np.int32)
         self.believed = self.installed.copy()
         self.offered = self.installed.copy()
         self.enrolled = np.zeros(M, dtype=bool)
