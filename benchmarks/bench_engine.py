@@ -1,0 +1,352 @@
+"""Speed benchmarks of the engine against the targets of issue 2, section 5.
+
+Run from the repository root::
+
+    python -m benchmarks.bench_engine            # full run, about two minutes
+    python -m benchmarks.bench_engine --quick    # fewer repeats, shorter naive run
+
+It prints one row per target, ``target | measured | pass/fail``, and writes the figures
+with the date, the machine and its load to ``benchmarks/results/latest.json``:
+
+(a) the default baseline (5,000 devices, 365 days, 30 replications): median wall time of
+    ``sim.run`` over several runs after a warm-up, target ≤ 0.5 s;
+(b) device-updates per second of ``sim.run`` against the naive one-process-per-device
+    model (``benchmarks/naive_model.py``) on the same fleet: the baseline's classes scaled
+    to 10,000 devices, every OTA-capable device enrolled from day 0 (so both do automated
+    work), 1 replication; target ≥ 50x. A device-update is a (device, release) pair whose
+    release falls in ``[0, horizon_days]``, counted the same way for both;
+(c) 1,000,000 devices x 365 days x 1 replication in a child process: ``sim.run`` wall time
+    ≤ 15 s and peak resident memory of the whole child ≤ 2 GiB;
+(d) time linear in fleet size: 100k, 200k and 400k devices (1 replication, 365 days);
+    the ratio per doubling should be about 2 (pass if each is within 1.6-2.5).
+
+It is a benchmark, not a test: timings depend on the machine and on what else runs on
+it. docs/benchmarks.md explains the figures and keeps the latest ones.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import itertools
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import psutil
+
+import sim
+from benchmarks.naive_model import run_naive
+from sim.results import ROLLING_DAYS
+
+ROOT = Path(__file__).resolve().parents[1]
+BASELINE = ROOT / "scenarios" / "baseline.yaml"
+RESULTS = ROOT / "benchmarks" / "results" / "latest.json"
+SEED = 7
+
+# Targets of issue 2, section 5.
+BASELINE_SECONDS = 0.5
+SPEEDUP = 50.0
+MILLION_SECONDS = 15.0
+MILLION_BYTES = 2 * 1024**3
+DOUBLING_RATIO = (1.6, 2.5)
+
+
+# ---------------------------------------------------------------------- scenarios
+
+
+def scaled_scenario(
+    devices: int, *, horizon_days: int | None = None, full_enrolment: bool = False, base: sim.Scenario | None = None
+) -> sim.Scenario:
+    """The baseline's device classes scaled to ``devices`` in total (largest remainder)."""
+    sc = (base or sim.load_scenario(BASELINE)).model_copy(deep=True)
+    classes = sc.fleet.device_classes
+    counts = np.array([c.count for c in classes], dtype=float)
+    exact = counts / counts.sum() * devices
+    whole = np.floor(exact).astype(int)
+    for i in np.argsort(whole - exact)[: devices - int(whole.sum())]:
+        whole[i] += 1
+    for cls, n in zip(classes, whole, strict=True):
+        cls.count = int(n)
+    if horizon_days is not None:
+        sc.simulation.horizon_days = horizon_days
+    if full_enrolment:
+        cm = sc.levers.central_management
+        cm.enrolled_share = 1.0
+        cm.onboarding_days = 0.0
+    return sc
+
+
+def engine_device_updates(result: sim.Result) -> int:
+    """Device-updates the engine released in ``[0, horizon]`` (one replication).
+
+    ``release_ratio`` is a rolling ``ROLLING_DAYS``-day sum of device-updates released,
+    divided by the fleet size; the sum over the whole horizon is recovered by adding the
+    rolling sums every ``ROLLING_DAYS`` days back from the last day.
+    """
+    ratio = result.series["release_ratio_mean"].to_numpy()
+    last = ratio.size - 1
+    total = ratio[last::-ROLLING_DAYS].sum() * result.summary["devices"]
+    return round(float(total))
+
+
+# ---------------------------------------------------------------------- timing
+
+
+def timed(fn: Callable[[], object]) -> tuple[float, object]:
+    start = time.perf_counter()
+    out = fn()
+    return time.perf_counter() - start, out
+
+
+def median_time(fn: Callable[[], object], repeats: int, warmup: int = 1) -> tuple[float, list[float], object]:
+    """Median wall time of ``fn`` over ``repeats`` runs after ``warmup`` untimed runs."""
+    out = None
+    for _ in range(warmup):
+        out = fn()
+    times = []
+    for _ in range(repeats):
+        t, out = timed(fn)
+        times.append(t)
+    return statistics.median(times), times, out
+
+
+# ---------------------------------------------------------------------- the four targets
+
+
+def bench_baseline(repeats: int) -> dict:
+    scenario = sim.load_scenario(BASELINE)
+    median, times, result = median_time(lambda: sim.run(scenario), repeats)
+    return {
+        "devices": scenario.fleet.device_count,
+        "horizon_days": scenario.simulation.horizon_days,
+        "replications": scenario.simulation.replications,
+        "seconds_median": median,
+        "seconds_all": times,
+        "compliance_end": result.summary["compliance_end"],
+        "pass": median <= BASELINE_SECONDS,
+    }
+
+
+def bench_vs_naive(devices: int, horizon_days: int, engine_repeats: int, naive_repeats: int) -> dict:
+    scenario = scaled_scenario(devices, horizon_days=horizon_days, full_enrolment=True)
+    engine_s, engine_times, result = median_time(lambda: sim.run(scenario, replications=1, seed=SEED), engine_repeats)
+    engine_updates = engine_device_updates(result)
+    naive_times, naive_updates, naive_compliance = [], [], []
+    for i in range(naive_repeats):
+        t, naive = timed(lambda i=i: run_naive(scenario, seed=SEED + i))
+        naive_times.append(t)
+        naive_updates.append(naive.device_updates)
+        naive_compliance.append(float(naive.compliance[1:].mean()))
+    naive_rate = statistics.median(u / t for u, t in zip(naive_updates, naive_times, strict=True))
+    engine_rate = engine_updates / engine_s
+    return {
+        "devices": devices,
+        "horizon_days": horizon_days,
+        "replications": 1,
+        "engine_seconds_median": engine_s,
+        "engine_seconds_all": engine_times,
+        "engine_device_updates": engine_updates,
+        "engine_device_updates_per_s": engine_rate,
+        "engine_compliance_average": result.summary["compliance_average"],
+        "naive_seconds_all": naive_times,
+        "naive_device_updates": naive_updates,
+        "naive_device_updates_per_s": naive_rate,
+        "naive_compliance_average": naive_compliance,
+        "speedup": engine_rate / naive_rate,
+        "pass": engine_rate / naive_rate >= SPEEDUP,
+    }
+
+
+def bench_million(devices: int, horizon_days: int) -> dict:
+    """Run ``sim.run`` in a child process; its peak RSS from ``wait4`` and psutil polling."""
+    cmd = [sys.executable, "-m", "benchmarks.bench_engine", "--child", str(devices), str(horizon_days)]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    out: list[str] = []
+    reader = threading.Thread(target=lambda: out.append(proc.stdout.read()))  # type: ignore[union-attr]
+    reader.start()
+    polled = 0
+    child = psutil.Process(proc.pid)
+    while True:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            break
+        with contextlib.suppress(psutil.Error):  # the child may exit between the checks
+            polled = max(polled, child.memory_info().rss)
+        time.sleep(0.02)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    reader.join()
+    if proc.returncode != 0:
+        raise RuntimeError(f"benchmark child failed with status {proc.returncode}")
+    figures = json.loads(out[0])
+    peak = usage.ru_maxrss * 1024  # kilobytes on Linux
+    seconds = figures["seconds"]
+    return {
+        "devices": devices,
+        "horizon_days": horizon_days,
+        "replications": 1,
+        "seconds": seconds,
+        "child_seconds_total": figures["total_seconds"],
+        "peak_rss_bytes": peak,
+        "peak_rss_polled_bytes": polled,
+        "pass_time": seconds <= MILLION_SECONDS,
+        "pass_memory": peak <= MILLION_BYTES,
+    }
+
+
+def child(devices: int, horizon_days: int) -> None:
+    """In the child process: warm up on a small fleet, then time one big run."""
+    start = time.perf_counter()
+    scenario = scaled_scenario(devices, horizon_days=horizon_days)
+    sim.run(scaled_scenario(1000, horizon_days=30), replications=1, seed=SEED)
+    seconds, _ = timed(lambda: sim.run(scenario, replications=1, seed=SEED))
+    print(json.dumps({"seconds": seconds, "total_seconds": time.perf_counter() - start}))
+
+
+def bench_linearity(sizes: list[int], horizon_days: int, repeats: int) -> dict:
+    base = sim.load_scenario(BASELINE)
+    sim.run(scaled_scenario(sizes[0], horizon_days=30, base=base), replications=1, seed=SEED)  # warm-up
+    times = []
+    for n in sizes:
+        scenario = scaled_scenario(n, horizon_days=horizon_days, base=base)
+        median, _, _ = median_time(lambda s=scenario: sim.run(s, replications=1, seed=SEED), repeats, warmup=0)
+        times.append(median)
+    ratios = [b / a for a, b in itertools.pairwise(times)]
+    slope = float(np.polyfit(np.log(sizes), np.log(times), 1)[0])
+    lo, hi = DOUBLING_RATIO
+    return {
+        "devices": sizes,
+        "horizon_days": horizon_days,
+        "replications": 1,
+        "seconds": times,
+        "seconds_per_million_devices": [t / n * 1e6 for t, n in zip(times, sizes, strict=True)],
+        "ratio_per_doubling": ratios,
+        "log_log_slope": slope,
+        "pass": all(lo <= r <= hi for r in ratios),
+    }
+
+
+# ---------------------------------------------------------------------- report
+
+
+def machine() -> dict:
+    model = platform.processor()
+    try:
+        for line in subprocess.run(["lscpu"], capture_output=True, text=True, check=False).stdout.splitlines():
+            if line.startswith("Model name:"):
+                model = line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return {
+        "cpu_model": model,
+        "logical_cpus": os.cpu_count(),
+        "memory_gib": round(psutil.virtual_memory().total / 1024**3, 1),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "simpy": __import__("simpy").__version__,
+        "platform": platform.platform(),
+    }
+
+
+def rows(fig: dict) -> list[tuple[str, str, str, bool]]:
+    a, b, c, d = fig["baseline"], fig["vs_naive"], fig["million"], fig["linearity"]
+    return [
+        (
+            f"(a) baseline {a['devices']:,} dev x {a['horizon_days']} d x {a['replications']} reps",
+            f"<= {BASELINE_SECONDS} s",
+            f"{a['seconds_median']:.2f} s (median of {len(a['seconds_all'])})",
+            a["pass"],
+        ),
+        (
+            f"(b) vs naive, {b['devices']:,} dev x {b['horizon_days']} d, full enrolment",
+            f">= {SPEEDUP:.0f}x",
+            f"{b['speedup']:.1f}x ({b['engine_device_updates_per_s']:,.0f}"
+            f" vs {b['naive_device_updates_per_s']:,.0f} /s)",
+            b["pass"],
+        ),
+        (
+            f"(c) {c['devices']:,} dev x {c['horizon_days']} d x 1 rep: time",
+            f"<= {MILLION_SECONDS:.0f} s",
+            f"{c['seconds']:.1f} s",
+            c["pass_time"],
+        ),
+        (
+            "(c) ... peak memory (child RSS)",
+            f"<= {MILLION_BYTES / 1024**3:.0f} GiB",
+            f"{c['peak_rss_bytes'] / 1024**2:,.0f} MiB",
+            c["pass_memory"],
+        ),
+        (
+            "(d) linear: " + " / ".join(f"{n // 1000}k" for n in d["devices"]) + " dev",
+            f"x{DOUBLING_RATIO[0]}-{DOUBLING_RATIO[1]} per doubling",
+            " / ".join(f"{t:.2f}" for t in d["seconds"])
+            + " s; x"
+            + ", x".join(f"{r:.2f}" for r in d["ratio_per_doubling"]),
+            d["pass"],
+        ),
+    ]
+
+
+def print_table(fig: dict) -> None:
+    table = [("benchmark", "target", "measured", "result")]
+    table += [(name, target, measured, "pass" if ok else "FAIL") for name, target, measured, ok in rows(fig)]
+    widths = [max(len(r[i]) for r in table) for i in range(4)]
+    for i, r in enumerate(table):
+        print(" | ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip())
+        if i == 0:
+            print("-+-".join("-" * w for w in widths))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repeats and a shorter naive run")
+    parser.add_argument("--json", type=Path, default=RESULTS, help=f"where to write the figures (default {RESULTS})")
+    parser.add_argument("--child", nargs=2, type=int, metavar=("DEVICES", "DAYS"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        child(*args.child)
+        return 0
+    quick = args.quick
+    load_before = os.getloadavg()
+    started = datetime.now(UTC)
+    fig = {
+        "million": bench_million(1_000_000, 365),  # first, while the parent is still small
+        "baseline": bench_baseline(repeats=3 if quick else 7),
+        "vs_naive": bench_vs_naive(
+            10_000, 90 if quick else 180, engine_repeats=3 if quick else 7, naive_repeats=1 if quick else 2
+        ),
+        "linearity": bench_linearity([100_000, 200_000, 400_000], 365, repeats=1 if quick else 3),
+    }
+    report = {
+        "date_utc": started.strftime("%Y-%m-%d %H:%M UTC"),
+        "quick": quick,
+        "machine": machine(),
+        "load_average_before": load_before,
+        "load_average_after": os.getloadavg(),
+        "targets": [
+            {"benchmark": name, "target": target, "measured": measured, "pass": ok}
+            for name, target, measured, ok in rows(fig)
+        ],
+        **fig,
+    }
+    print_table(fig)
+    print(
+        f"\nload average before/after: {load_before[0]:.2f} / {report['load_average_after'][0]:.2f} "
+        f"on {os.cpu_count()} CPUs; figures written to {args.json}"
+    )
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(report, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
