@@ -1,0 +1,84 @@
+"""The what-if app: `streamlit run app.py`.
+
+This file only lays out the page; the controls, charts, scenario files and session state
+live in ``ui/``. It opens on the bundled baseline (or the scenario and lever settings in
+the link) and shows results at once.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import controls, page, results, text
+from ui import scenario_files as files
+from ui import state as ss
+
+st.set_page_config(page_title=text.TITLE, page_icon="🛡️", layout="wide")
+
+folder = files.scenarios_dir()
+ss.init(folder)
+
+with st.sidebar:
+    st.selectbox(
+        "Scenario", ss.choices(folder), key=ss.CHOICE, on_change=ss.on_pick, args=(folder,), help="Files in scenarios/"
+    )
+    if ss.LOAD_ERROR in st.session_state:
+        page.show_scenario_error("That file was not opened", st.session_state[ss.LOAD_ERROR])
+    st.file_uploader(
+        "Upload a scenario file",
+        type=["yaml", "yml"],
+        key="upload",
+        on_change=ss.on_upload,
+        max_upload_size=1,
+        help=text.UPLOAD_HELP,
+    )
+    if ss.UPLOAD_ERROR in st.session_state:
+        page.show_scenario_error("That file was not loaded", st.session_state[ss.UPLOAD_ERROR])
+    st.button("Reset to scenario", on_click=ss.on_reset, key="reset", help="Put every control back to the loaded file.")
+    loaded = ss.loaded()
+    shown = controls.lever_controls(loaded)
+    edits = controls.assumption_controls(loaded)
+    replications, seed = controls.simulation_settings()
+
+whatif, problems = controls.build_whatif(loaded, shown, edits)
+ss.write_params(shown, loaded)
+
+st.title(text.TITLE)
+st.caption(f"Loaded scenario: **{loaded.name}** · {loaded.fleet.device_count:,} devices · {text.INTRO}")
+for notice in st.session_state[ss.NOTICES]:
+    st.warning(notice)
+if problems:
+    listed = "\n".join(f"- `{p}`" for p in problems)
+    st.error(f"Some edited assumptions were not used (the loaded file's values apply):\n{listed}")
+
+summary_slot = st.empty()
+progress_slot = st.empty()
+whatif_result = results.simulate(whatif, replications, seed, progress_slot)
+loaded_result = results.simulate(loaded, replications, seed, progress_slot)
+page.headline(whatif_result, loaded_result)
+page.kpi_chart(whatif_result, loaded_result, show_loaded=whatif != loaded)
+
+loaded_shown = ss.lv.loaded_widget_values(loaded)
+effects = None
+if shown != loaded_shown:
+    effects = results.lever_effects(whatif, loaded, shown, loaded_shown, replications, seed)
+summary_slot.markdown(page.summary_sentence(whatif_result, loaded_result, effects))
+page.lever_section(effects, whatif.simulation.horizon_days, replications)
+page.csv_download(whatif_result, whatif.name)
+
+fleet, operations, cost, compare, model = st.tabs(
+    ["Fleet", "Operations", "Cost & risk", "Compare scenarios", "Model & assumptions"]
+)
+with fleet:
+    page.fleet_tab(whatif_result)
+with operations:
+    page.operations_tab(whatif_result)
+with cost:
+    page.cost_tab(whatif_result, loaded_result)
+with compare:
+    page.compare_tab(ss.choices(folder), folder, replications, seed)
+with model:
+    page.model_tab(whatif, loaded)
+
+with st.sidebar:
+    page.save_section(whatif, folder)

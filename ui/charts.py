@@ -1,0 +1,350 @@
+"""Chart builders: pure functions from results to plotly figures, with one theme.
+
+Nothing here touches Streamlit or runs a simulation, so every chart can be tested by
+building it from a ``Result`` and reading the figure's data. Time runs in months on the
+x-axis (executives plan in months); hover text says in words what a point means.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from sim import Result
+
+DAYS_PER_MONTH = 365.25 / 12
+
+# One theme for every chart.
+FONT = {"family": "Inter, 'Source Sans Pro', Arial, sans-serif", "size": 13, "color": "#262730"}
+WHATIF_COLOUR = "#1f5fa8"
+LOADED_COLOUR = "#7a7a7a"
+BAND_COLOURS = {"excellent": "#2e7d32", "good": "#b26a00", "poor": "#c62828"}
+BAND_FILLS = {"excellent": "rgba(46,125,50,0.09)", "good": "rgba(245,166,35,0.10)", "poor": "rgba(198,40,40,0.07)"}
+BAND_LABELS = {"excellent": "Excellent", "good": "Good", "poor": "Poor"}
+BAND_FLOORS = {"excellent": 0.95, "good": 0.80, "poor": 0.0}  # KPI Depot bands (docs/reference/kpi.md)
+BENCHMARKS = ((0.85, "Global average 85%"), (0.95, "Top quartile 95%"))  # KPI Depot, illustrative
+SERIES_COLOURS = ("#1f5fa8", "#d1495b", "#2a9d8f", "#e9a03b", "#6a4c93", "#4d908e", "#8d6e63", "#577590")
+LEVER_COLOURS = {
+    "central_management": "#1f5fa8",
+    "audits": "#2a9d8f",
+    "reporting_channel": "#e9a03b",
+    "training": "#6a4c93",
+    "technicians": "#d1495b",
+}
+LEVER_NAMES = {
+    "central_management": "Central update management",
+    "audits": "Security audits",
+    "reporting_channel": "Reporting channel",
+    "training": "Training",
+    "technicians": "Technicians",
+}
+
+
+def themed(fig: go.Figure, *, title: str, y_title: str, y_format: str = "", height: int = 380) -> go.Figure:
+    """Apply the app's one theme."""
+    fig.update_layout(
+        template="plotly_white",
+        font=FONT,
+        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
+        height=height,
+        margin={"l": 10, "r": 10, "t": 60, "b": 10},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "xanchor": "left"},
+        hoverlabel={"font": {"size": 13}},
+        yaxis={"title": y_title, "tickformat": y_format, "automargin": True},
+        xaxis={"automargin": True},
+    )
+    return fig
+
+
+def _months(days: pd.Index) -> list[float]:
+    return [d / DAYS_PER_MONTH for d in days]
+
+
+def _month_axis(fig: go.Figure, horizon_days: int) -> None:
+    months = horizon_days / DAYS_PER_MONTH
+    step = 1 if months <= 12 else 3 if months <= 36 else 12
+    ticks = list(range(0, int(months) + 1, step))
+    fig.update_xaxes(
+        title="Months from today",
+        tickvals=ticks,
+        ticktext=["Today" if m == 0 else f"{m}" for m in ticks],
+        range=[0, months],
+    )
+
+
+def _mean_band(
+    fig: go.Figure, series: pd.DataFrame, metric: str, name: str, colour: str, *, band: bool, dash: str | None = None
+) -> None:
+    x = _months(series.index)
+    if band:
+        fig.add_trace(
+            go.Scatter(
+                x=x + x[::-1],
+                y=list(series[f"{metric}_p95"]) + list(series[f"{metric}_p05"])[::-1],
+                fill="toself",
+                fillcolor=_rgba(colour, 0.18),
+                line={"width": 0},
+                hoverinfo="skip",
+                name=f"{name}: 90% of runs",
+                showlegend=True,
+            )
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=x,
+            y=series[f"{metric}_mean"],
+            customdata=list(zip(series.index, series[f"{metric}_p05"], series[f"{metric}_p95"], strict=True)),
+            name=name,
+            line={"color": colour, "width": 3 if band else 2, "dash": dash},
+            mode="lines",
+        )
+    )
+
+
+def _rgba(hex_colour: str, alpha: float) -> str:
+    h = hex_colour.lstrip("#")
+    r, g, b = (int(h[i : i + 2], 16) for i in (0, 2, 4))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def kpi_over_time(whatif: Result, loaded: Result | None = None, *, target: float | None = None) -> go.Figure:
+    """The KPI over time: the what-if's mean with its 5–95% band against the loaded scenario.
+
+    Band regions (Excellent / Good / Poor) are shaded, the benchmarks and the target are
+    dashed lines. The what-if's mean is the trace named 'What-if'.
+    """
+    fig = go.Figure()
+    for key in ("poor", "good", "excellent"):
+        top = {"poor": 0.80, "good": 0.95, "excellent": 1.0}[key]
+        fig.add_hrect(
+            y0=BAND_FLOORS[key],
+            y1=top,
+            fillcolor=BAND_FILLS[key],
+            line_width=0,
+            layer="below",
+            annotation_text=BAND_LABELS[key],
+            annotation_position="top right" if key != "poor" else "bottom right",
+            annotation_font={"color": BAND_COLOURS[key], "size": 12},
+        )
+    if loaded is not None:
+        _mean_band(fig, loaded.series, "compliance", "Loaded scenario", LOADED_COLOUR, band=False, dash="dot")
+    _mean_band(fig, whatif.series, "compliance", "What-if", WHATIF_COLOUR, band=True)
+    hover = (
+        "Month %{x:.1f} (day %{customdata[0]}): <b>%{y:.1%}</b> of devices updated on time"
+        "<br>9 runs in 10 between %{customdata[1]:.1%} and %{customdata[2]:.1%}<extra>%{fullData.name}</extra>"
+    )
+    fig.update_traces(hovertemplate=hover, selector={"mode": "lines"})
+    lines = list(BENCHMARKS)
+    if target is not None and all(abs(target - v) > 1e-9 for v, _ in lines):
+        lines.append((target, f"Target {target:.0%}"))
+    elif target is not None:
+        lines = [(v, f"{label} = target" if abs(v - target) < 1e-9 else label) for v, label in lines]
+    for value, label in lines:
+        fig.add_hline(
+            y=value,
+            line={"dash": "dash", "color": "#444", "width": 1.2},
+            annotation_text=label,
+            annotation_position="bottom left",
+            annotation_font={"size": 11, "color": "#444"},
+        )
+    lows = [float(whatif.series["compliance_p05"].min())]
+    if loaded is not None:
+        lows.append(float(loaded.series["compliance_mean"].min()))
+    floor = max(0.0, min(0.6, min(lows) - 0.05))
+    themed(fig, title="Devices updated on time (the KPI)", y_title="Share of devices", y_format=".0%", height=430)
+    fig.update_yaxes(range=[floor, 1.0])
+    _month_axis(fig, whatif.horizon_days)
+    return fig
+
+
+def lever_effects(table: pd.DataFrame, horizon_days: int) -> go.Figure:
+    """'Which lever matters': KPI change per lever, at 6 months and at the horizon, biggest first."""
+    ordered = table.iloc[::-1]  # plotly draws horizontal bars bottom-up
+    labels = [f"{row.lever}<br><sup>{row.setting}</sup>" for row in ordered.itertuples()]
+    months = round(horizon_days / DAYS_PER_MONTH)
+    fig = go.Figure()
+    for column, name, colour in (
+        ("at_6_months", "At 6 months", "#9dbbe0"),
+        ("at_horizon", f"At {months} months", WHATIF_COLOUR),
+    ):
+        values = ordered[column] * 100
+        fig.add_trace(
+            go.Bar(
+                y=labels,
+                x=values,
+                name=name,
+                orientation="h",
+                marker_color=colour,
+                text=[f"{v:+.1f} pts" for v in values],
+                textposition="outside",
+                cliponaxis=False,
+                hovertemplate="%{y}<br>" + name + ": KPI %{x:+.1f} percentage points<extra></extra>",
+            )
+        )
+    themed(
+        fig,
+        title="Which lever matters: KPI change from each lever alone",
+        y_title="",
+        height=max(260, 90 + 70 * len(table)),
+    )
+    fig.update_layout(barmode="group", legend={"traceorder": "reversed"})
+    fig.update_xaxes(title="Change in devices updated on time (percentage points)", zeroline=True)
+    return fig
+
+
+def by_group(table: pd.DataFrame, label_column: str, title: str) -> go.Figure:
+    """KPI today and at the horizon per device class or department."""
+    fig = go.Figure()
+    for column, name, colour in (
+        ("compliance_start", "Today", "#9dbbe0"),
+        ("compliance_end", "At the horizon", WHATIF_COLOUR),
+    ):
+        fig.add_trace(
+            go.Bar(
+                x=table[label_column],
+                y=table[column],
+                name=name,
+                marker_color=colour,
+                text=[f"{v:.0%}" for v in table[column]],
+                textposition="outside",
+                cliponaxis=False,
+                hovertemplate="%{x}: %{y:.1%} updated on time (" + name.lower() + ")<extra></extra>",
+            )
+        )
+    themed(fig, title=title, y_title="Devices updated on time", y_format=".0%")
+    fig.update_layout(barmode="group")
+    fig.update_yaxes(range=[0, 1.08])
+    return fig
+
+
+def time_to_patch(table: pd.DataFrame, label_column: str, title: str) -> go.Figure:
+    """Mean days from release to install per device class or department."""
+    fig = go.Figure(
+        go.Bar(
+            x=table[label_column],
+            y=table["mean_time_to_patch_days"],
+            marker_color=WHATIF_COLOUR,
+            text=[("–" if pd.isna(v) else f"{v:.0f} d") for v in table["mean_time_to_patch_days"]],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{x}: updates installed %{y:.0f} days after release on average<extra></extra>",
+        )
+    )
+    return themed(fig, title=title, y_title="Days from release to install")
+
+
+def group_lines(frame: pd.DataFrame, title: str, horizon_days: int) -> go.Figure:
+    """The KPI over time for each column of ``frame`` (device classes or departments)."""
+    fig = go.Figure()
+    for i, name in enumerate(frame.columns):
+        fig.add_trace(
+            go.Scatter(
+                x=_months(frame.index),
+                y=frame[name],
+                name=str(name),
+                mode="lines",
+                line={"color": SERIES_COLOURS[i % len(SERIES_COLOURS)], "width": 2},
+                hovertemplate=f"{name}<br>Month %{{x:.1f}}: %{{y:.1%}} updated on time<extra></extra>",
+            )
+        )
+    themed(fig, title=title, y_title="Devices updated on time", y_format=".0%")
+    _month_axis(fig, horizon_days)
+    return fig
+
+
+def metric_over_time(
+    results: Mapping[str, Result],
+    metric: str,
+    *,
+    title: str,
+    y_title: str,
+    y_format: str = "",
+    hover_unit: str = "",
+    band: bool = True,
+) -> go.Figure:
+    """One metric's mean (and 5–95% band for the first result) for one or more results."""
+    fig = go.Figure()
+    horizon = 0
+    for i, (name, result) in enumerate(results.items()):
+        colour = SERIES_COLOURS[i % len(SERIES_COLOURS)]
+        _mean_band(fig, result.series, metric, name, colour, band=band and i == 0)
+        horizon = max(horizon, result.horizon_days)
+    value = "%{y:" + (y_format or ",.0f") + "}"
+    fig.update_traces(
+        hovertemplate="%{fullData.name}<br>Month %{x:.1f} (day %{customdata[0]}): "
+        + value
+        + hover_unit
+        + "<extra></extra>",
+        selector={"mode": "lines"},
+    )
+    themed(fig, title=title, y_title=y_title, y_format=y_format)
+    _month_axis(fig, horizon)
+    return fig
+
+
+def compare_kpi(results: Mapping[str, Result], *, target: float | None = None) -> go.Figure:
+    """Several scenarios' KPI curves overlaid, one colour each, with the benchmark lines."""
+    fig = metric_over_time(
+        results, "compliance", title="Devices updated on time, by scenario", y_title="Share", y_format=".0%", band=False
+    )
+    lines = list(BENCHMARKS)
+    if target is not None and all(abs(target - v) > 1e-9 for v, _ in BENCHMARKS):
+        lines.append((target, f"Target {target:.0%}"))
+    for value, label in lines:
+        fig.add_hline(y=value, line={"dash": "dash", "color": "#444", "width": 1}, annotation_text=label)
+    fig.update_layout(height=430)
+    return fig
+
+
+def on_time_by_month(result: Result) -> go.Figure:
+    """Share of updates installed by their deadline, month by month (trailing 30 days)."""
+    days = list(range(30, result.horizon_days + 1, 30))
+    rates = result.series["on_time_rate_mean"].reindex(days)
+    fig = go.Figure(
+        go.Bar(
+            x=[f"M{d // 30}" for d in days],
+            y=rates,
+            marker_color=WHATIF_COLOUR,
+            hovertemplate="Month %{x}: %{y:.0%} of updates due were installed in time<extra></extra>",
+        )
+    )
+    themed(fig, title="Updates installed by their deadline, month by month", y_title="On time", y_format=".0%")
+    fig.update_yaxes(range=[0, 1.05])
+    fig.update_xaxes(title="Month")
+    return fig
+
+
+def cost_by_lever(result: Result) -> go.Figure:
+    """Cumulative programme cost, stacked by lever."""
+    fig = go.Figure()
+    x = _months(result.series.index)
+    for lever, name in LEVER_NAMES.items():
+        column = f"cost_{lever}_mean"
+        if column not in result.series or float(result.series[column].iloc[-1]) <= 0:
+            continue
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=result.series[column],
+                name=name,
+                stackgroup="cost",
+                line={"color": LEVER_COLOURS[lever], "width": 1},
+                hovertemplate=name + "<br>Month %{x:.1f}: $%{y:,.0f} spent so far<extra></extra>",
+            )
+        )
+    themed(fig, title="Programme cost so far, by lever", y_title="US dollars", y_format="$,.0f")
+    _month_axis(fig, result.horizon_days)
+    return fig
+
+
+def breach_loss(results: Mapping[str, Result]) -> go.Figure:
+    """Expected breach loss accumulated over time (overdue device-years × probability × cost)."""
+    return metric_over_time(
+        results,
+        "expected_breach_loss",
+        title="Expected breach loss so far",
+        y_title="US dollars",
+        y_format="$,.0f",
+    )

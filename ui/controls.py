@@ -1,0 +1,249 @@
+"""Sidebar controls: the levers, the fleet and model assumptions, and the simulation settings.
+
+Every control reads its value from session state (``ui.state`` puts the loaded scenario's
+values there), so the functions here only draw. ``build_whatif`` turns the controls'
+values into a validated ``Scenario``; a problem (say, a device-class table whose shares do
+not add up) comes back as readable "field: message" lines, and the page keeps the loaded
+scenario's values for that part instead of failing.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from sim import Scenario, ScenarioError
+from sim.scenario import Department, DeviceClass, scenario_from_data
+from ui import levers as lv
+from ui import state as ss
+from ui import text
+
+CLASS_COLUMNS = (
+    "name",
+    "count",
+    "release_interval_days",
+    "release_cadence",
+    "ota_capable",
+    "install_failure_rate",
+    "silent_failure_share",
+    "manual_minutes",
+)
+CLASS_LABELS = {
+    "name": "Device class",
+    "count": "Devices",
+    "release_interval_days": "Days between updates",
+    "release_cadence": "Release pattern",
+    "ota_capable": "Updatable over the air",
+    "install_failure_rate": "Install failure rate",
+    "silent_failure_share": "Failures nobody is told of",
+    "manual_minutes": "Minutes per manual update",
+}
+DEPARTMENT_COLUMNS = ("name", "share", "approval_delay_days")
+DEPARTMENT_LABELS = {
+    "name": "Department",
+    "share": "Share of devices",
+    "approval_delay_days": "Own approval delay, days",
+}
+SHARE_COLUMNS = {"ota_capable", "install_failure_rate", "silent_failure_share", "share"}
+ASSUMPTION_LABELS = {
+    "manual_error_rate": ("Manual updates botched by untrained staff (%)", "human_factors"),
+    "disable_rate_per_month": ("Auto-updates switched off per month by untrained staff (%)", "human_factors"),
+    "kpi_target": ("KPI target (%)", "kpi"),
+    "management_per_device_month": ("Update management, $ per device per month", "costs"),
+    "audit_per_device": ("Audit, $ per device checked", "costs"),
+    "training_per_person": ("Training, $ per person per session", "costs"),
+    "staff": ("Staff in scope of training (people)", "costs"),
+    "technician_hour": ("Technician, $ per hour (loaded)", "costs"),
+    "reporting_channel_per_month": ("Reporting channel, $ per month", "costs"),
+    "breach_cost": ("Cost of one breach, $", "costs"),
+}
+
+
+def lever_controls(scenario: Scenario) -> dict[str, lv.WidgetValue]:
+    """Draw one control per lever, grouped; returns their values in display units."""
+    st.header(text.SIDEBAR_LEVERS, help=text.SIDEBAR_LEVERS_HELP)
+    shown: dict[str, lv.WidgetValue] = {}
+    for group in lv.GROUPS:
+        st.subheader(group, divider="gray")
+        for lever in (lever for lever in lv.LEVERS if lever.group == group):
+            shown[lever.key] = _lever_control(lever, scenario)
+    return shown
+
+
+def _lever_control(lever: lv.Lever, scenario: Scenario) -> lv.WidgetValue:
+    lo, hi = lv.widget_range(lever, scenario)
+    if lever.kind == "toggle":
+        return st.toggle(lever.label, key=lever.key, help=lever.help)
+    if lever.kind == "stages":
+        return st.selectbox(lever.label, lv.stage_options(scenario), key=lever.key, help=lever.help)
+    if lever.kind == "percent":
+        step = 0.5 if hi - lo <= 100 and lever.key == "report_rate" else 1.0
+        return st.slider(lever.label, lo, hi, step=step, key=lever.key, help=lever.help, format="%g%%")
+    if lever.kind == "hours":
+        return st.slider(lever.label, lo, hi, step=0.5, key=lever.key, help=lever.help, format="%g h")
+    if lever.kind == "count" and hi - lo > 100:
+        return st.number_input(lever.label, int(lo), int(hi), step=1, key=lever.key, help=lever.help)
+    suffix = " days" if lever.kind == "days" else ""
+    return st.slider(lever.label, int(lo), int(hi), step=1, key=lever.key, help=lever.help, format="%d" + suffix)
+
+
+def simulation_settings() -> tuple[int, int]:
+    """Replications and seed, with bounds from the scenario schema."""
+    with st.expander("Simulation settings"):
+        lo, hi = lv.field_bounds(("simulation", "replications"))
+        reps = st.number_input(
+            "Simulated runs averaged",
+            int(lo or 1),
+            int(hi or 1000),
+            step=5,
+            key=ss.REPLICATIONS,
+            help=text.SIMULATION_SETTINGS_HELP["replications"],
+        )
+        lo, hi = lv.field_bounds(("simulation", "seed"))
+        seed = st.number_input(
+            "Random seed",
+            int(lo or 0),
+            int(hi or 2**32 - 1),
+            step=1,
+            key=ss.SEED,
+            help=text.SIMULATION_SETTINGS_HELP["seed"],
+        )
+    return int(reps), int(seed)
+
+
+def assumption_controls(scenario: Scenario) -> dict[str, Any]:
+    """Fleet, people, KPI target and prices; returns the edited parts of the scenario."""
+    st.header("Fleet and model assumptions", help=text.ASSUMPTIONS_HELP)
+    revision = st.session_state[ss.EDITOR_REVISION]
+    edits: dict[str, Any] = {}
+    with st.expander("Device classes"):
+        st.caption("Edit cells, add or delete rows. Shares are fractions (0.95 = 95%).")
+        table = st.data_editor(
+            _classes_frame(scenario),
+            key=f"classes_editor_{revision}",
+            num_rows="dynamic",
+            hide_index=True,
+            column_config=_column_config(CLASS_COLUMNS, CLASS_LABELS, DeviceClass),
+        )
+        edits["device_classes"] = table
+    with st.expander("Departments"):
+        st.caption("Shares of devices must add up to 1. Own delays apply when the update policy is unclear.")
+        edits["departments"] = st.data_editor(
+            _departments_frame(scenario),
+            key=f"departments_editor_{revision}",
+            num_rows="dynamic",
+            hide_index=True,
+            column_config=_column_config(DEPARTMENT_COLUMNS, DEPARTMENT_LABELS, Department),
+        )
+    with st.expander("People and KPI target"):
+        for key in ("manual_error_rate", "disable_rate_per_month", "kpi_target"):
+            edits[key] = _assumption_input(key)
+    with st.expander("Costs"):
+        for key in ASSUMPTION_LABELS:
+            if ASSUMPTION_LABELS[key][1] == "costs":
+                edits[key] = _assumption_input(key)
+    return edits
+
+
+def _assumption_input(key: str) -> float:
+    label, _section = ASSUMPTION_LABELS[key]
+    path, percent = ss.ASSUMPTIONS[key]
+    lo, hi = lv.field_bounds(path)
+    help_text = lv.field_description(path) or None
+    if percent:
+        return st.number_input(label, 0.0, 100.0, step=0.5, key=key, help=help_text, format="%g")
+    if isinstance(st.session_state.get(key), int) and not isinstance(st.session_state.get(key), bool):
+        return st.number_input(label, int(lo or 0), int(hi) if hi else None, step=1, key=key, help=help_text)
+    return st.number_input(
+        label, float(lo or 0), float(hi) if hi else None, key=key, help=help_text, format="%g", step=1.0
+    )
+
+
+def _column_config(columns: tuple[str, ...], labels: dict[str, str], model: Any) -> dict[str, Any]:
+    config: dict[str, Any] = {}
+    for column in columns:
+        info = model.model_fields[column]
+        lo, hi = _bounds(info)
+        help_text = info.description or None
+        if column == "name":
+            config[column] = st.column_config.TextColumn(labels[column], required=True, max_chars=80, help=help_text)
+        elif column == "release_cadence":
+            config[column] = st.column_config.SelectboxColumn(
+                labels[column], options=["poisson", "fixed"], required=True, help="poisson = irregular; fixed = regular"
+            )
+        else:
+            config[column] = st.column_config.NumberColumn(
+                labels[column],
+                min_value=lo,
+                max_value=hi,
+                format="percent" if column in SHARE_COLUMNS else None,
+                step=0.01 if column in SHARE_COLUMNS else 1,
+                help=help_text,
+            )
+    return config
+
+
+def _bounds(info: Any) -> tuple[float | None, float | None]:
+    lo = hi = None
+    for meta in info.metadata:
+        lo = getattr(meta, "ge", getattr(meta, "gt", lo))
+        hi = getattr(meta, "le", getattr(meta, "lt", hi))
+    return lo, hi
+
+
+def _classes_frame(scenario: Scenario) -> pd.DataFrame:
+    rows = [{c: getattr(dc, c) for c in CLASS_COLUMNS} for dc in scenario.fleet.device_classes]
+    return pd.DataFrame(rows, columns=list(CLASS_COLUMNS))
+
+
+def _departments_frame(scenario: Scenario) -> pd.DataFrame:
+    rows = [{c: getattr(d, c) for c in DEPARTMENT_COLUMNS} for d in scenario.fleet.departments]
+    return pd.DataFrame(rows, columns=list(DEPARTMENT_COLUMNS))
+
+
+def _table_records(frame: pd.DataFrame, originals: list[Any], defaults: Any) -> list[dict[str, Any]]:
+    """Rows of an edited table as scenario dictionaries; blank cells take the schema default."""
+    by_name = {o.name: o.model_dump(mode="json") for o in originals}
+    out = []
+    for row in frame.to_dict(orient="records"):
+        name = row.get("name")
+        base = dict(by_name.get(name, defaults.model_dump(mode="json")))
+        for column, value in row.items():
+            if value is None or (isinstance(value, float) and math.isnan(value)):
+                continue
+            base[column] = int(value) if column == "count" else value
+        out.append(base)
+    return out
+
+
+def build_whatif(
+    loaded: Scenario, shown: dict[str, lv.WidgetValue], edits: dict[str, Any]
+) -> tuple[Scenario, list[str]]:
+    """The what-if scenario from the controls, and any problems with the edited assumptions.
+
+    Levers are applied first; the edited assumptions are then checked against the
+    schema; if they fail, the loaded file's assumptions are kept and the problems returned.
+    """
+    data = loaded.model_dump(mode="json")
+    lv.apply_levers(loaded, shown, lv.loaded_widget_values(loaded), data)
+    with_levers = scenario_from_data(data)
+    if not edits:
+        return with_levers, []
+    edited = with_levers.model_dump(mode="json")
+    edited["fleet"]["device_classes"] = _table_records(
+        edits["device_classes"], loaded.fleet.device_classes, DeviceClass()
+    )
+    edited["fleet"]["departments"] = _table_records(edits["departments"], loaded.fleet.departments, Department())
+    for key, (path, percent) in ss.ASSUMPTIONS.items():
+        if key not in edits or edits[key] is None:
+            continue
+        if edits[key] == ss.assumption_shown(key, loaded):
+            continue  # untouched: keep the file's exact value
+        lv.set_value(edited, path, float(edits[key]) / 100 if percent else edits[key])
+    try:
+        return scenario_from_data(edited), []
+    except ScenarioError as exc:
+        return with_levers, exc.problems

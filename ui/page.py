@@ -1,0 +1,408 @@
+"""Sections of the main page: headline figures, charts, tabs, scenario files and comparison.
+
+Each function draws one part of the page from results the caller already has (or runs
+them through the cache in ``ui.results``); ``app.py`` only decides the order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+import sim
+from sim import Result, Scenario, ScenarioError
+from ui import charts, results, text
+from ui import levers as lv
+from ui import scenario_files as files
+from ui import state as ss
+
+BAND_BADGE = {"excellent": ("Excellent", "green"), "good": ("Good", "orange"), "poor": ("Poor", "red")}
+KPI_CHART_KEY = "kpi_chart"
+BEST_STYLE = "background-color: rgba(46,125,50,0.18); font-weight: 600"
+
+
+def _pct(x: float | None) -> str:
+    return "–" if x is None else f"{x:.0%}"
+
+
+def _pts(new: float | None, old: float | None) -> str | None:
+    if new is None or old is None:
+        return None
+    diff = (new - old) * 100
+    return f"{diff:+.1f} pts vs loaded" if abs(diff) >= 0.05 else None
+
+
+def _money(x: float) -> str:
+    if abs(x) >= 1e6:
+        return f"${x / 1e6:,.1f} M"
+    if abs(x) >= 1e3:
+        return f"${x / 1e3:,.0f} k"
+    return f"${x:,.0f}"
+
+
+def horizon_label(days: int) -> str:
+    months = round(days / charts.DAYS_PER_MONTH)
+    return f"In {months} months" if months != 12 else "In 12 months"
+
+
+def headline(whatif: Result, loaded: Result) -> None:
+    """KPI today → in 6 months → at the horizon, with bands and change vs the loaded file; then money and risk."""
+    w, b = whatif.summary, loaded.summary
+    kpi_points = [
+        ("Today", w["compliance_start"], b["compliance_start"]),
+        ("In 6 months", w["compliance_at_day_182"], b["compliance_at_day_182"]),
+        (horizon_label(whatif.horizon_days), w["compliance_end"], b["compliance_end"]),
+    ]
+    columns = st.columns(4)
+    for column, (label, value, base) in zip(columns, kpi_points, strict=False):
+        with column:
+            st.metric(
+                f"Updated on time · {label.lower()}" if label != "Today" else "Updated on time · today",
+                _pct(value),
+                delta=_pts(value, base) if label != "Today" else None,
+                border=True,
+                help="Share of devices that installed every update whose deadline has passed.",
+            )
+            name = sim.band(value)
+            if name:
+                badge, colour = BAND_BADGE[name]
+                st.badge(badge, color=colour)
+    with columns[3]:
+        days = w["days_to_target"]
+        target = whatif.scenario.kpi.target
+        base_days = b["days_to_target"]
+        st.metric(
+            f"Time to reach the {target:.0%} target",
+            "Not within horizon" if days is None else f"{days / charts.DAYS_PER_MONTH:.1f} months",
+            delta=None
+            if days == base_days
+            else ("loaded: never" if base_days is None else f"loaded: {base_days / charts.DAYS_PER_MONTH:.1f} months"),
+            delta_color="off",
+            border=True,
+            help="First day the average run reaches the target.",
+        )
+    money = st.columns(4)
+    figures = (
+        (
+            "Device-days overdue",
+            w["overdue_device_days"],
+            b["overdue_device_days"],
+            lambda x: f"{x:,.0f}",
+            "Days devices spent with an update past its deadline, added up over the fleet.",
+        ),
+        (
+            "Expected breach loss",
+            w["expected_breach_loss"],
+            b["expected_breach_loss"],
+            _money,
+            "Overdue time × chance an overdue device leads to a breach × cost of a breach.",
+        ),
+        (
+            "Programme cost",
+            w["programme_cost"],
+            b["programme_cost"],
+            _money,
+            "Management, audits, reporting channel, training and technician hours over the horizon.",
+        ),
+        (
+            "Mean time to patch",
+            w["mean_time_to_patch_days"],
+            b["mean_time_to_patch_days"],
+            lambda x: "–" if x is None else f"{x:.0f} days",
+            "Average days from an update's release to its install.",
+        ),
+    )
+    for column, (label, value, base, fmt, help_text) in zip(money, figures, strict=True):
+        delta = None
+        if value is not None and base is not None and abs(value - base) > 1e-9 * max(1.0, abs(base)):
+            delta = f"{fmt(value - base) if value >= base else '-' + fmt(base - value).lstrip('-')} vs loaded"
+            if value >= base:
+                delta = "+" + delta
+        column.metric(label, fmt(value), delta=delta, delta_color="inverse", border=True, help=help_text)
+
+
+def summary_sentence(whatif: Result, loaded: Result, effects: pd.DataFrame | None) -> str:
+    """One plain sentence saying where the KPI goes, for the ten-second read."""
+    w, b = whatif.summary, loaded.summary
+    horizon = horizon_label(whatif.horizon_days).lower()
+    band_name = BAND_BADGE[w["band_end"]][0] if w["band_end"] else "–"
+    sentence = (
+        f"**{_pct(w['compliance_start'])}** of devices are updated on time today; with these settings "
+        f"**{_pct(w['compliance_at_day_182'])}** in 6 months and **{_pct(w['compliance_end'])}** {horizon} "
+        f"({band_name})"
+    )
+    if abs(w["compliance_end"] - b["compliance_end"]) >= 0.0005:
+        sentence += f", against {_pct(b['compliance_end'])} for the loaded scenario"
+    sentence += f". The programme costs {_money(w['programme_cost'])}"
+    if effects is not None and not effects.empty:
+        top = effects.iloc[0]
+        change = top["at_horizon"] * 100
+        sentence += f"; the lever that matters most here is **{top['lever'].lower()}** ({change:+.1f} pts)"
+    return sentence + "."
+
+
+def kpi_chart(whatif: Result, loaded: Result, *, show_loaded: bool) -> None:
+    fig = charts.kpi_over_time(whatif, loaded if show_loaded else None, target=whatif.scenario.kpi.target)
+    st.plotly_chart(fig, key=KPI_CHART_KEY, config={"displaylogo": False})
+
+
+def lever_section(effects: pd.DataFrame | None, horizon_days: int, replications: int) -> None:
+    st.subheader("Which lever matters")
+    if effects is None or effects.empty:
+        st.info(text.NO_LEVER_MOVED)
+        return
+    st.plotly_chart(charts.lever_effects(effects, horizon_days), key="lever_chart", config={"displaylogo": False})
+    st.caption(text.SENSITIVITY_NOTE.format(reps=min(replications, results.SENSITIVITY_REPLICATIONS)))
+
+
+def fleet_tab(result: Result) -> None:
+    left, right = st.columns(2)
+    by_class = result.by_class
+    by_dept = result.by_department
+    left.plotly_chart(charts.by_group(by_class, "device_class", "Updated on time, by device class"), key="fleet_class")
+    right.plotly_chart(charts.by_group(by_dept, "department", "Updated on time, by department"), key="fleet_dept")
+    left.plotly_chart(charts.time_to_patch(by_class, "device_class", "Days to patch, by device class"), key="ttp_class")
+    right.plotly_chart(charts.time_to_patch(by_dept, "department", "Days to patch, by department"), key="ttp_dept")
+    left.plotly_chart(
+        charts.group_lines(result.class_series, "Over time, by device class", result.horizon_days), key="class_lines"
+    )
+    right.plotly_chart(
+        charts.group_lines(result.department_series, "Over time, by department", result.horizon_days),
+        key="dept_lines",
+    )
+
+
+def operations_tab(result: Result) -> None:
+    one = {"What-if": result}
+    left, right = st.columns(2)
+    left.plotly_chart(
+        charts.metric_over_time(
+            one, "technician_backlog", title="Technicians' backlog (devices waiting)", y_title="Devices waiting"
+        ),
+        key="ops_backlog",
+    )
+    right.plotly_chart(
+        charts.metric_over_time(
+            one, "technician_utilisation", title="Technicians' time in use", y_title="Share of hours", y_format=".0%"
+        ),
+        key="ops_utilisation",
+    )
+    left.plotly_chart(
+        charts.metric_over_time(
+            one,
+            "blind_spot_devices",
+            title="Blind spots: devices that look updated but are not",
+            y_title="Devices",
+        ),
+        key="ops_blind",
+    )
+    right.plotly_chart(charts.on_time_by_month(result), key="ops_on_time")
+    left.plotly_chart(
+        charts.metric_over_time(
+            one,
+            "release_ratio",
+            title="Updates released per device (last 30 days)",
+            y_title="Updates per device",
+            y_format=".2f",
+        ),
+        key="ops_release_ratio",
+    )
+    right.plotly_chart(
+        charts.metric_over_time(one, "enrolled_devices", title="Devices under central management", y_title="Devices"),
+        key="ops_enrolled",
+    )
+
+
+def cost_tab(whatif: Result, loaded: Result) -> None:
+    left, right = st.columns(2)
+    left.plotly_chart(charts.cost_by_lever(whatif), key="cost_levers")
+    right.plotly_chart(charts.breach_loss({"What-if": whatif, "Loaded scenario": loaded}), key="cost_breach")
+    table = pd.DataFrame(
+        {
+            "What-if": [whatif.summary["programme_cost"], whatif.summary["expected_breach_loss"]],
+            "Loaded scenario": [loaded.summary["programme_cost"], loaded.summary["expected_breach_loss"]],
+        },
+        index=["Programme cost", "Expected breach loss"],
+    )
+    table.loc["Cost + expected loss"] = table.sum()
+    st.dataframe(table.style.format("${:,.0f}"))
+
+
+def model_tab(whatif: Scenario, loaded: Scenario) -> None:
+    if loaded.description:
+        st.markdown(f"**Loaded scenario: {loaded.name}.** {loaded.description}")
+    st.markdown(text.MECHANISMS)
+    st.markdown(text.SOURCES)
+    with st.expander("The what-if as a scenario file (YAML)"):
+        st.code(sim.dump_scenario(whatif), language="yaml")
+
+
+# --------------------------------------------------------------------------- scenario files
+
+
+def save_section(whatif: Scenario, folder: Path) -> None:
+    """Name box, save into the scenarios folder (confirm before overwriting), download."""
+    state = st.session_state
+    st.header("Save this what-if", help=text.SAVE_HELP)
+    name = st.text_input("Scenario name", key="save_name", placeholder="e.g. Q3 plan: 80% enrolled")
+    target = files.safe_file_name(name) if name.strip() else None
+    if target:
+        st.caption(f"File: `{target}`")
+    if st.button("Save to scenarios folder", key="save", disabled=not name.strip()):
+        try:
+            path = files.save_as(whatif, name, folder)
+            state["save_message"] = f"Saved as {path.name}."
+            state.pop("confirm_overwrite", None)
+        except FileExistsError:
+            state["confirm_overwrite"] = target
+            state.pop("save_message", None)
+    pending = state.get("confirm_overwrite")
+    if pending and pending == target:
+        st.warning(f"{pending} already exists. Overwrite it?")
+        yes, no = st.columns(2)
+        if yes.button("Overwrite", key="confirm_overwrite_yes", type="primary"):
+            path = files.save_as(whatif, name, folder, overwrite=True)
+            state["save_message"] = f"Replaced {path.name}."
+            state.pop("confirm_overwrite", None)
+        if no.button("Cancel", key="confirm_overwrite_no"):
+            state.pop("confirm_overwrite", None)
+            st.rerun()
+    if state.get("save_message"):
+        st.success(state["save_message"])
+    scenario = files.renamed(whatif, name) if name.strip() else whatif
+    st.download_button(
+        "Download as a scenario file",
+        sim.dump_scenario(scenario),
+        file_name=target or files.safe_file_name(whatif.name),
+        mime="application/x-yaml",
+        key="download_scenario",
+    )
+
+
+def show_scenario_error(title: str, error: ScenarioError) -> None:
+    lines = "\n".join(f"- `{p}`" for p in error.problems)
+    st.error(f"{title} ({error.source or 'file'}):\n{lines}")
+
+
+# --------------------------------------------------------------------------- compare
+
+
+SUMMARY_ROWS: tuple[tuple[str, str, str, bool], ...] = (
+    # (summary key, label, format, higher is better)
+    ("compliance_start", "Updated on time, today", "{:.1%}", True),
+    ("compliance_at_day_182", "Updated on time, in 6 months", "{:.1%}", True),
+    ("compliance_end", "Updated on time, at the horizon", "{:.1%}", True),
+    ("days_to_target", "Days to reach the target", "{:,.0f}", False),
+    ("mean_time_to_patch_days", "Mean days to patch", "{:,.1f}", False),
+    ("overdue_device_days", "Device-days overdue", "{:,.0f}", False),
+    ("programme_cost", "Programme cost ($)", "{:,.0f}", False),
+    ("expected_breach_loss", "Expected breach loss ($)", "{:,.0f}", False),
+)
+
+
+def compare_table(named: dict[str, Result]) -> pd.DataFrame:
+    """Summary figures side by side: one row per figure, one column per scenario."""
+    return pd.DataFrame(
+        {name: [r.summary.get(key) for key, *_ in SUMMARY_ROWS] for name, r in named.items()},
+        index=[label for _, label, *_ in SUMMARY_ROWS],
+    )
+
+
+def best_columns(table: pd.DataFrame) -> dict[str, list[str]]:
+    """For each row, the scenario(s) with the best value (never reaching the target is worst)."""
+    best: dict[str, list[str]] = {}
+    for (_key, label, _fmt, higher), (_, row) in zip(SUMMARY_ROWS, table.iterrows(), strict=True):
+        values = pd.to_numeric(row, errors="coerce")
+        if values.notna().sum() == 0:
+            best[label] = []
+            continue
+        target = values.max() if higher else values.min()
+        best[label] = [c for c, v in values.items() if pd.notna(v) and abs(v - target) <= 1e-12 * max(1, abs(target))]
+    return best
+
+
+def flatten(data: Any, prefix: str = "") -> dict[str, Any]:
+    """A scenario dump as 'dotted.key' -> value; list items named by their 'name' when they have one."""
+    out: dict[str, Any] = {}
+    if isinstance(data, dict):
+        for key, value in data.items():
+            out.update(flatten(value, f"{prefix}.{key}" if prefix else str(key)))
+    elif isinstance(data, list) and data and all(isinstance(v, dict) for v in data):
+        for i, value in enumerate(data):
+            label = value.get("name", i)
+            out.update(flatten({k: v for k, v in value.items() if k != "name"}, f"{prefix}[{label}]"))
+    else:
+        out[prefix] = data
+    return out
+
+
+def differing_parameters(scenarios: dict[str, Scenario]) -> pd.DataFrame:
+    """Only the parameters whose values differ between the scenarios (names and descriptions left out)."""
+    flat = {
+        name: {k: v for k, v in flatten(sc.model_dump(mode="json")).items() if k not in ("name", "description")}
+        for name, sc in scenarios.items()
+    }
+    keys = list(dict.fromkeys(k for f in flat.values() for k in f))
+    rows = {}
+    for key in keys:
+        values = [f.get(key, "—") for f in flat.values()]
+        if any(v != values[0] for v in values[1:]):
+            rows[key] = [
+                v if not isinstance(v, list) else lv.stages_text(v) if key.endswith("waves") else str(v) for v in values
+            ]
+    return pd.DataFrame(rows, index=list(flat)).T if rows else pd.DataFrame(columns=list(flat))
+
+
+def compare_tab(options: Sequence[str], folder: Path, replications: int, seed: int) -> None:
+    st.caption(text.COMPARE_HELP)
+    chosen = st.multiselect("Scenario files to compare", list(options), key="compare_files")
+    if len(chosen) < 2:
+        st.info("Choose at least two scenario files.")
+        return
+    scenarios: dict[str, Scenario] = {}
+    for choice in chosen:
+        try:
+            scenarios[choice] = ss.read_choice(choice, folder)
+        except ScenarioError as exc:
+            show_scenario_error("This file cannot be compared", exc)
+    if len(scenarios) < 2:
+        return
+    slot = st.empty()
+    named = {name: results.simulate(sc, replications, seed, slot) for name, sc in scenarios.items()}
+    targets = {sc.kpi.target for sc in scenarios.values()}
+    st.plotly_chart(charts.compare_kpi(named, target=targets.pop() if len(targets) == 1 else None), key="compare_chart")
+    table = compare_table(named)
+    best = best_columns(table)
+    formats = {label: fmt for _, label, fmt, _ in SUMMARY_ROWS}
+
+    def highlight(row: pd.Series) -> list[str]:
+        return [BEST_STYLE if c in best[row.name] else "" for c in row.index]
+
+    styled = table.style.apply(highlight, axis=1)
+    for label, fmt in formats.items():
+        styled = styled.format(
+            lambda v, f=fmt: "never" if v is None or pd.isna(v) else f.format(v), subset=([label], slice(None))
+        )
+    st.markdown("**Summary** (best in green)")
+    st.dataframe(styled, key="compare_summary")
+    st.markdown("**Parameters that differ**")
+    diff = differing_parameters(scenarios)
+    if diff.empty:
+        st.caption("The files have the same parameters.")
+    else:
+        st.dataframe(diff.astype(str), key="compare_diff")
+
+
+def csv_download(result: Result, name: str) -> None:
+    st.download_button(
+        "Download results (CSV)",
+        result.series.to_csv(float_format="%.6g"),
+        file_name=f"{files.safe_file_name(name).removesuffix('.yaml')}-results.csv",
+        mime="text/csv",
+        key="download_csv",
+        help="Daily figures for the what-if: mean, 5th and 95th percentile of every measure.",
+    )

@@ -1,0 +1,108 @@
+"""Running scenarios for the page: cached results, a progress bar, lever-by-lever effects.
+
+Results are cached with ``st.cache_data`` keyed on the scenario's YAML text, the
+replications and the seed, so moving a slider back, switching tabs or reopening a
+scenario costs nothing; the cache holds at most ``MAX_CACHED_RUNS`` results.
+
+"Which lever matters" runs one extra simulation per lever that moved, each from the same
+base and with the same seed (common random numbers), so a bar is that lever's own
+effect, not noise. These runs use at most ``SENSITIVITY_REPLICATIONS`` replications to
+keep the page responsive; the headline figures always use the full setting.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Callable
+
+import pandas as pd
+import streamlit as st
+
+import sim
+from sim import Result, Scenario
+from sim.scenario import scenario_from_data
+from ui import levers as lv
+
+MAX_CACHED_RUNS = 64
+SENSITIVITY_REPLICATIONS = 10
+_progress_hook: contextvars.ContextVar[Callable[[float], None] | None] = contextvars.ContextVar(
+    "progress_hook", default=None
+)
+
+
+@st.cache_data(max_entries=MAX_CACHED_RUNS, show_spinner=False)
+def _simulate_cached(scenario_yaml: str, replications: int, seed: int) -> Result:
+    hook = _progress_hook.get()
+    return sim.run(sim.load_scenario(scenario_yaml), replications=replications, seed=seed, progress=hook)
+
+
+def simulate(scenario: Scenario, replications: int, seed: int, progress_slot=None) -> Result:
+    """The scenario's result (cached); a miss shows a progress bar in ``progress_slot``."""
+    hook = None
+    if progress_slot is not None:
+        # The bar lives outside the cached function; updating it from a copy of the
+        # caller's context keeps those updates out of the cache's element replay.
+        outer = contextvars.copy_context()
+
+        def hook(fraction: float) -> None:
+            outer.run(progress_slot.progress, min(1.0, max(0.0, fraction)), text="Simulating the what-if…")
+
+    token = _progress_hook.set(hook)
+    try:
+        return _simulate_cached(sim.dump_scenario(scenario), int(replications), int(seed))
+    finally:
+        _progress_hook.reset(token)
+        if progress_slot is not None:
+            progress_slot.empty()
+
+
+def clear_cache() -> None:
+    _simulate_cached.clear()
+
+
+def with_loaded_levers(whatif: Scenario, loaded: Scenario) -> Scenario:
+    """The what-if's assumptions with every lever set back to the loaded scenario's."""
+    data = whatif.model_dump(mode="json")
+    data["levers"] = loaded.levers.model_dump(mode="json")
+    return scenario_from_data(data)
+
+
+def lever_effects(
+    whatif: Scenario,
+    loaded: Scenario,
+    shown: dict[str, lv.WidgetValue],
+    loaded_shown: dict[str, lv.WidgetValue],
+    replications: int,
+    seed: int,
+) -> pd.DataFrame:
+    """For each lever that moved: KPI change at 6 months and at the horizon, that lever alone.
+
+    Columns: lever, group, setting (e.g. '0% → 80%'), at_6_months, at_horizon (shares,
+    so 0.05 is five percentage points). Sorted by the size of the change at the horizon.
+    """
+    reps = min(int(replications), SENSITIVITY_REPLICATIONS)
+    base = with_loaded_levers(whatif, loaded)
+    base_result = simulate(base, reps, seed)
+    half_year = min(182, base.simulation.horizon_days)
+    rows = []
+    for lever in lv.LEVERS:
+        if shown.get(lever.key, loaded_shown[lever.key]) == loaded_shown[lever.key]:
+            continue
+        data = base.model_dump(mode="json")
+        lv.set_value(data, lever.path, lv.get_value(whatif, lever.path))
+        result = simulate(scenario_from_data(data), reps, seed)
+        rows.append(
+            {
+                "lever": lever.label,
+                "group": lever.group,
+                "setting": f"{lv.describe(lever, loaded_shown[lever.key])} → {lv.describe(lever, shown[lever.key])}",
+                "at_6_months": kpi_at(result, half_year) - kpi_at(base_result, half_year),
+                "at_horizon": result.summary["compliance_end"] - base_result.summary["compliance_end"],
+            }
+        )
+    table = pd.DataFrame(rows, columns=["lever", "group", "setting", "at_6_months", "at_horizon"])
+    return table.reindex(table["at_horizon"].abs().sort_values(ascending=False).index).reset_index(drop=True)
+
+
+def kpi_at(result: Result, day: int) -> float:
+    return float(result.series["compliance_mean"].iloc[min(day, len(result.series) - 1)])

@@ -1,0 +1,94 @@
+"""The app's words: page intro, plain-language help and the "Model & assumptions" text.
+
+Kept apart from layout so the wording can be reviewed in one place. Figures quoted here
+come from ``/docs`` (the engine's reference and background pages), which cite sources.
+"""
+
+from __future__ import annotations
+
+TITLE = "IoT security updates: what-if simulator"
+
+INTRO = (
+    "The KPI is the **share of managed IoT devices updated within their deadline** "
+    "(Excellent ≥ 95%, Good 80–94%, Poor < 80%). Move the levers on the left to see how the KPI "
+    "would change over the next months and what it would cost. Results average many simulated runs "
+    "of the same year; the shaded band shows where 9 runs in 10 end up."
+)
+
+SIDEBAR_LEVERS = "Improvement levers"
+SIDEBAR_LEVERS_HELP = "Each control starts at the loaded scenario's setting. Hover the ⓘ for what it means."
+
+SIMULATION_SETTINGS_HELP = {
+    "replications": "How many simulated runs are averaged. More runs = smoother figures, slower page.",
+    "seed": "Runs with the same seed see the same releases and failures, so two settings differ only by the levers.",
+}
+
+NO_LEVER_MOVED = (
+    "Move a lever in the sidebar to see how much each change, on its own, moves the KPI "
+    "(every change is simulated separately with the same random events, so the bars show the lever's effect, not luck)."
+)
+
+SENSITIVITY_NOTE = (
+    "Each bar: the loaded scenario with only that lever changed, {reps} simulated runs with the same random events. "
+    "Bars do not add up exactly: levers help each other (audits find what automation silently misses)."
+)
+
+COMPARE_HELP = (
+    "Pick two or more scenario files (saved or uploaded). They run with the same seed and number of runs, "
+    "so differences come from the files, not from chance."
+)
+
+SAVE_HELP = (
+    "Saves the current lever settings and assumptions as a scenario file in the scenarios folder. "
+    "The file name is made from the name you type."
+)
+
+UPLOAD_HELP = "A scenario file (.yaml, at most 1 MB). It is checked before use; nothing in it is run as code."
+
+MECHANISMS = """
+**What the simulator does.** Each simulated day, vendors release security updates for every kind of
+device (cameras, controllers, sensors…), each with its own pace and severity mix. Every update has a
+deadline (for example 14 days for critical, 90 for low). A device counts as *updated on time* when it has
+installed every update whose deadline has passed. The KPI is the share of devices that are.
+
+**How updates reach devices**
+- *Approval.* Before an update rolls out it waits for approval. With a clear policy every department uses
+  the same short delay; with an unclear one each department follows its own habits, some slow.
+  With "critical updates first", critical fixes skip approval and jump the technicians' queue.
+- *Central update management.* Enrolled devices update themselves over the air, in stages (a small group
+  first). Installs sometimes fail. A failure that is noticed is retried, then handed to a technician; a
+  *silent* failure leaves the device looking updated when it is not — a blind spot.
+- *Technicians.* Devices that are not enrolled, failed installs and audit findings become tickets for a
+  small team with a fixed number of hours a day. Untrained staff skip or botch some manual updates.
+- *People.* Untrained staff switch off automatic updates on some devices every month.
+
+**How problems are found**
+- *Security audits* check part of the fleet at regular intervals and find most blind spots and switched-off
+  devices; findings become tickets.
+- *A reporting channel* lets staff report broken or switched-off updates as they notice them.
+- *Training* cuts manual errors and switched-off updates, and makes reports more likely. Its effect fades
+  over months unless refreshed.
+
+**Money.** Programme cost adds up management fees per enrolled device, audits per device checked,
+training per person, the reporting channel per month, and technician hours. Expected breach loss is the
+time devices spend overdue × the yearly chance an overdue device leads to a breach (by severity) × the
+cost of a breach.
+"""
+
+SOURCES = """
+**Where the default figures come from** (details and full citations: `docs/` in the repository)
+- KPI definition, bands and benchmarks (85% global average, 95% top quartile; illustrative, original
+  report not traced): KPI Depot, *IoT Device Security Updates*.
+- Deadlines of 14–30 days for critical and high updates: CISA BOD 22-01 and 19-02; PCI DSS v4.0.1.
+- Staged rollouts (5% → 15% → 80%, a couple of days apart): Mender and Memfault documentation.
+- Training fades within about six months without reminders: Reinheimer et al., SOUPS 2020.
+- Cost of a data breach, $4.44 M worldwide: IBM Cost of a Data Breach 2025.
+- Technician pay, $30–34 an hour before overhead: US BLS.
+- Install failure rates and the chance an audit finds a given device are **assumptions**: no primary
+  source publishes them. Change them under "Fleet and model assumptions" to test how much they matter.
+"""
+
+ASSUMPTIONS_HELP = (
+    "These describe the organisation rather than the programme: the devices, departments, people and prices. "
+    "Change them to fit your fleet; they apply to the what-if and to every lever comparison."
+)
