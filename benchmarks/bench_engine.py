@@ -195,6 +195,8 @@ def bench_million(devices: int, horizon_days: int) -> dict:
         "horizon_days": horizon_days,
         "replications": 1,
         "seconds": seconds,
+        "device_updates": figures["device_updates"],
+        "device_updates_per_s": figures["device_updates"] / seconds,
         "child_seconds_total": figures["total_seconds"],
         "peak_rss_bytes": peak,
         "peak_rss_polled_bytes": polled,
@@ -208,8 +210,9 @@ def child(devices: int, horizon_days: int) -> None:
     start = time.perf_counter()
     scenario = scaled_scenario(devices, horizon_days=horizon_days)
     sim.run(scaled_scenario(1000, horizon_days=30), replications=1, seed=SEED)
-    seconds, _ = timed(lambda: sim.run(scenario, replications=1, seed=SEED))
-    print(json.dumps({"seconds": seconds, "total_seconds": time.perf_counter() - start}))
+    seconds, result = timed(lambda: sim.run(scenario, replications=1, seed=SEED))
+    updates = engine_device_updates(result)  # type: ignore[arg-type]
+    print(json.dumps({"seconds": seconds, "total_seconds": time.perf_counter() - start, "device_updates": updates}))
 
 
 def bench_linearity(sizes: list[int], horizon_days: int, repeats: int) -> dict:
@@ -236,6 +239,19 @@ def bench_linearity(sizes: list[int], horizon_days: int, repeats: int) -> dict:
 
 
 # ---------------------------------------------------------------------- report
+
+
+def source() -> dict:
+    """The commit measured, and whether ``sim/`` had uncommitted changes."""
+
+    def git(*args: str) -> str:
+        run = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=False)
+        return run.stdout.strip()
+
+    return {
+        "commit": git("rev-parse", "--short", "HEAD") or None,
+        "sim_modified": bool(git("status", "--porcelain", "--", "sim")),
+    }
 
 
 def machine() -> dict:
@@ -329,6 +345,7 @@ def main(argv: list[str] | None = None) -> int:
     report = {
         "date_utc": started.strftime("%Y-%m-%d %H:%M UTC"),
         "quick": quick,
+        "source": source(),
         "machine": machine(),
         "load_average_before": load_before,
         "load_average_after": os.getloadavg(),

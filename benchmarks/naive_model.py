@@ -18,16 +18,17 @@ What it covers, for the fleet of a given :class:`sim.Scenario`:
   approval delay (gamma, mean and spread set by ``update_policy.clarity``; none for
   critical updates when ``prioritize_critical``) and spawns **one process per device**;
 * each device process waits for the approval delay; an enrolled device then waits for
-  its wave (``wave_gap_days`` apart) and an exponential check-in delay (mean
-  ``checkin_days``), attempts the install, fails with ``install_failure_rate`` (a share
+  its wave (``wave_gap_days`` apart) and for the device's next check-in (exponential,
+  mean ``checkin_days``; one check-in clock per device, shared by its pending updates),
+  attempts the install, fails with ``install_failure_rate`` (a share
   ``silent_failure_share`` silently: the device is stuck until a technician visits it),
-  retries a reported failure up to ``retries`` times with a new check-in delay, then
-  escalates to a technician;
-* devices not enrolled at approval queue for a ``simpy.PriorityResource`` of
-  ``technicians.count`` technicians; each ticket takes ``manual_minutes`` of one
-  technician's ``hours_per_day`` working day (critical first when ``prioritize_critical``),
-  and is botched with ``manual_error_rate``; a technician installs the newest approved
-  update of the device's class and department;
+  retries a reported failure up to ``retries`` times at later check-ins, then escalates
+  to a technician;
+* devices not enrolled at approval queue for a ``simpy.Resource`` of
+  ``technicians.count`` technicians (a ``PriorityResource``, critical first, when
+  ``prioritize_critical``); each ticket takes ``manual_minutes`` of one technician's
+  ``hours_per_day`` working day and is botched with ``manual_error_rate``; a technician
+  installs the newest approved update of the device's class and department;
 * updates are cumulative: a process whose update was already covered by a newer install
   stops at its next step;
 * the day-0 state as the engine sets it: compliant devices have every release whose
@@ -72,7 +73,7 @@ class NaiveResult:
 class Device:
     """One device: where it sits in the fleet and what it has installed."""
 
-    __slots__ = ("dept", "enrolled_at", "group", "index", "installed", "klass", "stuck", "wave")
+    __slots__ = ("dept", "enrolled_at", "group", "index", "installed", "klass", "next_checkin", "stuck", "wave")
 
     def __init__(self, index: int, klass: int, dept: int, wave: int, enrolled_at: float, installed: int):
         self.index = index
@@ -83,6 +84,7 @@ class Device:
         self.enrolled_at = enrolled_at
         self.installed = installed
         self.stuck = False
+        self.next_checkin = -math.inf  # the device's own check-in clock, shared by its update processes
 
 
 class NaiveModel:
@@ -195,7 +197,11 @@ class NaiveModel:
         cls = self.sc.fleet.device_classes[dev.klass]
         attempts = 0
         while True:
-            yield env.timeout(rnd.expovariate(1.0 / cm.checkin_days))
+            # Wait for the device's next check-in: one clock per device, not per update
+            # (two clocks would make a device with two pending updates check in twice as often).
+            if dev.next_checkin <= env.now:
+                dev.next_checkin = env.now + rnd.expovariate(1.0 / cm.checkin_days)
+            yield env.timeout(dev.next_checkin - env.now)
             if dev.installed >= k or dev.stuck:
                 return
             u = rnd.random()
