@@ -27,18 +27,20 @@ import heapq
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from statistics import NormalDist
 
 import numpy as np
 import simpy
 
 from sim.releases import ReleaseSchedule, draw_releases
 from sim.scenario import SEVERITIES, Scenario
+from sim.tickets import TicketQueue
 from sim.training import DAYS_PER_MONTH, cumulative_hazard, training_effect, training_sessions
 
-NONE = np.iinfo(np.int32).min  # "no ticket" marker for integer arrays
 LEVERS = ("central_management", "audits", "reporting_channel", "training", "technicians")
 N_SEV = len(SEVERITIES)
 CRITICAL = SEVERITIES.index("critical")
+_NORMAL = NormalDist()
 
 
 class Interrupted(Exception):
@@ -192,17 +194,12 @@ class FleetModel:
         self.retries_left = np.full(M, cm.retries, dtype=np.int16)
         self.drift_threshold = np.full(M, np.inf)
         self.report_threshold = np.full(M, np.inf)
-        self.ticket = np.zeros(M, dtype=bool)
-        self.ticket_bin = np.full(M, -1, dtype=np.int32)
-        self.ticket_key = np.zeros(M, dtype=np.int64)
         self.lut_base = (self.rc * (self.K + 1) + 1).astype(np.int64)
+        self.lut_idx = self.lut_base + self.installed  # row of the state table per device
         self.approved = np.repeat(last_before, D).astype(np.int32)  # (RCD,)
         self.key_base = ((self.rep.astype(np.int64) * C + self.cls) * D + self.dept) * (N_SEV + 1)
-        # Technician queue: minutes and tickets per (replication, bin); bins order the work
-        # (critical first when prioritised, then by the day the ticket was opened).
-        self.n_bins = 2 * (self.H + 2)
-        self.q_minutes = np.zeros((R, self.n_bins))
-        self.q_count = np.zeros((R, self.n_bins), dtype=np.int64)
+        self.queue = TicketQueue(self.rep.astype(np.int64), self.minutes[self.cls], R)
+        self.ticket = self.queue.open  # read-only view: devices with an open ticket
         self.budget = sc.levers.technicians.count * sc.levers.technicians.hours_per_day * 60.0
 
     def _hazards(self) -> None:
@@ -469,73 +466,24 @@ class FleetModel:
     # ------------------------------------------------------------------ technicians
 
     def _open_tickets(self, idx: np.ndarray, t: int, critical: np.ndarray) -> None:
-        if not idx.size:
-            return
-        prio = np.where(critical & self.sc.levers.update_policy.prioritize_critical, 0, 1)
-        bins = (prio * (self.H + 2) + min(t, self.H + 1)).astype(np.int32)
-        again = self.ticket[idx]
-        if again.any():  # an open ticket only moves up the queue, never down
-            move = idx[again & (bins < self.ticket_bin[idx])]
-            self._close_tickets(move)
-            keep = ~again | np.isin(idx, move)
-            idx, bins = idx[keep], bins[keep]
-        self.ticket[idx] = True
-        self.ticket_bin[idx] = bins
-        self.ticket_key[idx] = self._order + np.arange(idx.size)
-        self._order += idx.size
-        self._queue_add(idx, bins, 1)
+        urgent = critical & self.sc.levers.update_policy.prioritize_critical
+        self.queue.add(idx, np.asarray(urgent, dtype=bool))
 
     def _close_tickets(self, idx: np.ndarray) -> None:
-        if not idx.size:
-            return
-        self._queue_add(idx, self.ticket_bin[idx], -1)
-        self.ticket[idx] = False
-        self.ticket_bin[idx] = -1
-
-    def _queue_add(self, idx: np.ndarray, bins: np.ndarray, sign: int) -> None:
-        flat = self.rep[idx].astype(np.int64) * self.n_bins + bins
-        size = self.q_count.size
-        self.q_count += sign * np.bincount(flat, minlength=size).reshape(self.q_count.shape)
-        minutes = np.bincount(flat, weights=self.minutes[self.cls[idx]], minlength=size)
-        self.q_minutes += sign * minutes.reshape(self.q_minutes.shape)
+        self.queue.close(idx)
 
     def _workday(self, t: int) -> None:
         """Technicians work the queue in order for ``count x hours_per_day`` hours."""
-        tech = LEVERS.index("technicians")
         tc = self.sc.levers.technicians
         if t == 0:
             return
-        self.rec.cost[t, :, tech] += tc.count * tc.hours_per_day * self.sc.costs.technician_hour
-        budget = self.budget
-        if budget <= 0 or not self.q_count.any():
+        self.rec.cost[t, :, LEVERS.index("technicians")] += tc.count * tc.hours_per_day * self.sc.costs.technician_hour
+        if self.budget <= 0 or not self.queue.in_log.any():
             return
-        cum = np.cumsum(self.q_minutes, axis=1)
-        whole = (cum <= budget + 1e-9).sum(axis=1)  # bins served whole (cum is nondecreasing)
-        spent = np.where(whole > 0, cum[np.arange(self.R), np.maximum(whole - 1, 0)], 0.0)
-        left = budget - spent
-        idx = np.flatnonzero(self.ticket)
-        if not idx.size:
-            return
-        b = self.ticket_bin[idx]
-        cut = whole[self.rep[idx]]
-        served = idx[b < cut]
-        edge = idx[b == cut]
-        if edge.size:  # the bin where the day runs out: first come, first served
-            order = np.lexsort((self.ticket_key[edge], self.rep[edge]))
-            edge = edge[order]
-            m = self.minutes[self.cls[edge]]
-            reps = self.rep[edge]
-            run = np.cumsum(m)
-            first = np.searchsorted(reps, np.arange(self.R))
-            before = np.concatenate([[0.0], run])[first]
-            within = run - before[reps]
-            served = np.concatenate([served, edge[within <= left[reps] + 1e-9]])
-        if not served.size:
-            return
-        used = np.bincount(self.rep[served], weights=self.minutes[self.cls[served]], minlength=self.R)
-        self.rec.utilisation[t] = used / budget
-        self._close_tickets(served)
-        self._manual_update(served, t)
+        served, used = self.queue.serve(self.budget)
+        self.rec.utilisation[t] = used / self.budget
+        if served.size:
+            self._manual_update(served, t)
 
     def _manual_update(self, idx: np.ndarray, t: int) -> None:
         err = self.sc.human_factors.manual_error_rate * (1 - self.effect_mid[min(t, self.H)])
@@ -567,6 +515,7 @@ class FleetModel:
             return
         idx, old, new, n, when = idx[step], old[step], new[step], n[step], when[step]
         self.installed[idx] = new
+        self.lut_idx[idx] = self.lut_base[idx] + new
         self.believed[idx] = np.maximum(self.believed[idx], new)
         # every release in (old, new] is covered now: expand to one row per device-release
         total = int(n.sum())
@@ -606,7 +555,7 @@ class FleetModel:
         return table.reshape(-1).astype(np.int64)
 
     def _state(self, now: float) -> np.ndarray:
-        return np.take(self._state_table(now), self.lut_base + self.installed)
+        return np.take(self._state_table(now), self.lut_idx)
 
     def _record(self, t: int) -> None:
         rec, R = self.rec, self.R
@@ -620,7 +569,7 @@ class FleetModel:
             blind = (self.stuck | self.disabled | self.botched) & ~self.ticket
             rec.blind[t] = np.count_nonzero(blind.reshape(R, -1), axis=1)
             rec.enrolled[t] = np.count_nonzero(self.enrolled.reshape(R, -1), axis=1)
-        rec.backlog[t] = self.q_count.sum(axis=1)
+        rec.backlog[t] = self.queue.count
         self._deadlines_and_releases(t)
         costs = self.sc.costs
         levers = self.sc.levers
@@ -645,9 +594,7 @@ class FleetModel:
 def _gamma_ppf(u: float, shape: float, scale: float) -> float:
     """Gamma quantile by the Wilson-Hilferty approximation (exact enough for delays, and it
     keeps one uniform per department so clarity changes do not shift other draws)."""
-    from statistics import NormalDist
-
-    z = NormalDist().inv_cdf(min(max(u, 1e-12), 1 - 1e-12))
+    z = _NORMAL.inv_cdf(min(max(u, 1e-12), 1 - 1e-12))
     c = 1.0 / (9.0 * shape)
     x = shape * (1 - c + z * np.sqrt(c)) ** 3
     return max(x, 0.0) * scale
