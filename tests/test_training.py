@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from sim.scenario import Training
-from sim.training import training_effect, trained_share, training_sessions
+from sim.training import trained_share, training_effect, training_sessions
 
 
 def test_ramp_then_half_life_decay() -> None:
