@@ -15,9 +15,13 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import errno
 import math
 import os
+import re
+import stat
 import tempfile
+import unicodedata
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -34,7 +38,13 @@ MAX_HORIZON_DAYS = 3650
 MAX_REPLICATIONS = 1000
 MAX_DEVICE_REPLICATIONS = 2_000_000  # devices x replications held in memory at once
 MAX_DEVICE_DAYS = 400_000_000  # devices x replications x days simulated per request
+MAX_RECORD_CELLS = 20_000_000  # days x replications x classes x departments kept in the daily record
+MAX_RELEASE_APPROVALS = 250_000  # replications x departments x releases, each an event handled one by one
+MAX_QUEUE_WORK = 20_000_000_000  # release approvals x replications x days: technician-queue bookkeeping
 SHARE_TOLERANCE = 0.01
+MAX_PROBLEMS_SHOWN = 20  # a message lists at most this many problems, then says how many more
+MAX_NUMBER_DIGITS = 100  # a whole number in a file has at most this many digits
+MAX_FILE_NAME_STEM = 64  # characters before ".yaml" in a file name made from user text
 
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 
@@ -45,22 +55,43 @@ class ScenarioError(ValueError):
     def __init__(self, problems: list[str], source: str | None = None):
         self.problems = problems
         self.source = source
-        head = f"{source}: " if source else ""
+        head = f"{_printable(source)}: " if source else ""
         if len(problems) == 1:
             text = head + problems[0]
         else:
-            text = head + f"{len(problems)} problems\n" + "\n".join(f"  - {p}" for p in problems)
+            shown = problems[:MAX_PROBLEMS_SHOWN]
+            lines = [f"  - {p}" for p in shown]
+            if len(problems) > len(shown):
+                lines.append(f"  - ... and {len(problems) - len(shown)} more")
+            text = head + f"{len(problems)} problems\n" + "\n".join(lines)
         super().__init__(text)
 
 
+class FieldProblem(ValueError):
+    """A ValueError raised by a whole-model check that belongs to a more precise field path
+    (``path``), so the message names that field instead of the enclosing section."""
+
+    def __init__(self, path: str, message: str) -> None:
+        self.path = path
+        super().__init__(message)
+
+
+def _printable(text: str) -> str:
+    """``text`` as is, or quoted with escapes if it holds control characters."""
+    return text if text.isprintable() else repr(text)
+
+
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=False, frozen=False)
+    # allow_inf_nan=False: NaN and infinity (YAML .nan/.inf, 'nan' strings, 1.0e400) are refused
+    # everywhere, so no non-finite number can reach the engine.
+    model_config = ConfigDict(extra="forbid", validate_assignment=False, frozen=False, allow_inf_nan=False)
 
 
-def _check_shares(values: dict[str, float] | list[float], what: str) -> None:
+def _check_shares(values: dict[str, float] | list[float], what: str, path: str | None = None) -> None:
     total = sum(values.values()) if isinstance(values, dict) else sum(values)
     if abs(total - 1.0) > SHARE_TOLERANCE:
-        raise ValueError(f"{what} must sum to 1 (±{SHARE_TOLERANCE}); they sum to {total:.4g}")
+        message = f"{what} must sum to 1 (±{SHARE_TOLERANCE}); they sum to {total:.4g}"
+        raise FieldProblem(path, message) if path else ValueError(message)
 
 
 class Simulation(_Model):
@@ -118,17 +149,21 @@ class Fleet(_Model):
 
     @model_validator(mode="after")
     def _consistent(self) -> Fleet:
-        _check_shares([d.share for d in self.departments], "department shares")
-        for kind, items in (("device class", self.device_classes), ("department", self.departments)):
+        _check_shares([d.share for d in self.departments], "department shares", "fleet.departments")
+        for kind, key, items in (
+            ("device class", "device_classes", self.device_classes),
+            ("department", "departments", self.departments),
+        ):
             names = [i.name for i in items]
             dupes = sorted({n for n in names if names.count(n) > 1})
             if dupes:
-                raise ValueError(f"{kind} names must be unique; repeated: {', '.join(dupes)}")
+                raise FieldProblem(f"fleet.{key}", f"{kind} names must be unique; repeated: {', '.join(dupes)}")
         total = sum(c.count for c in self.device_classes)
         if total > MAX_DEVICES:
-            raise ValueError(
+            raise FieldProblem(
+                "fleet.device_classes",
                 f"the fleet has {total:,} devices; the limit is {MAX_DEVICES:,} "
-                "(it keeps one request from exhausting the machine's memory)"
+                "(it keeps one request from exhausting the machine's memory)",
             )
         return self
 
@@ -241,28 +276,80 @@ class Scenario(_Model):
         return self
 
 
+def expected_release_approvals(scenario: Scenario, replications: int) -> float:
+    """Release approvals a run handles one at a time: every release of every device class,
+    from the legacy release before day 0 to the horizon, per department and replication."""
+    sla = scenario.kpi.sla_days
+    span = scenario.simulation.horizon_days + max(sla.critical, sla.high, sla.medium, sla.low) + 1
+    releases = sum(span / c.release_interval_days + 1 for c in scenario.fleet.device_classes)
+    return replications * len(scenario.fleet.departments) * releases
+
+
 def check_limits(scenario: Scenario, replications: int) -> None:
-    """Refuse a request whose size would exhaust memory or hold the machine for minutes."""
+    """Refuse a request whose size would exhaust memory or hold the machine for minutes.
+
+    Raises ``FieldProblem`` (a ValueError) whose message says which limit was hit, why it
+    exists and what to lower; docs/reference/limits.md lists them all.
+    """
+    path = "simulation.replications"
+    if replications > MAX_REPLICATIONS:
+        raise FieldProblem(
+            path,
+            f"{replications:,} replications exceeds the limit of {MAX_REPLICATIONS:,} "
+            "(more adds run time but no useful precision)",
+        )
     devices = scenario.fleet.device_count
+    days = scenario.simulation.horizon_days + 1
     held = devices * replications
     if held > MAX_DEVICE_REPLICATIONS:
-        raise ValueError(
+        raise FieldProblem(
+            path,
             f"devices x replications = {held:,} exceeds the limit of {MAX_DEVICE_REPLICATIONS:,} "
-            "(memory held at once); lower simulation.replications or the fleet size"
+            "(memory held at once); lower simulation.replications or the fleet size",
         )
-    work = held * (scenario.simulation.horizon_days + 1)
+    work = held * days
     if work > MAX_DEVICE_DAYS:
-        raise ValueError(
+        raise FieldProblem(
+            path,
             f"devices x replications x days = {work:,} exceeds the limit of {MAX_DEVICE_DAYS:,} "
-            "(about a minute of computing); shorten simulation.horizon_days or lower replications"
+            "(about a minute of computing); shorten simulation.horizon_days or lower replications",
+        )
+    cells = days * replications * len(scenario.fleet.device_classes) * len(scenario.fleet.departments)
+    if cells > MAX_RECORD_CELLS:
+        raise FieldProblem(
+            path,
+            f"days x replications x device classes x departments = {cells:,} exceeds the limit of "
+            f"{MAX_RECORD_CELLS:,} (the daily record kept in memory); lower simulation.replications, "
+            "shorten simulation.horizon_days or use fewer classes or departments",
+        )
+    approvals = expected_release_approvals(scenario, replications)
+    if approvals > MAX_RELEASE_APPROVALS:
+        raise FieldProblem(
+            path,
+            f"replications x departments x releases = about {approvals:,.0f} release approvals, over the "
+            f"limit of {MAX_RELEASE_APPROVALS:,} (each is handled one at a time, so more holds the machine "
+            "for minutes); lower simulation.replications, use fewer departments or raise "
+            "release_interval_days",
+        )
+    queue = approvals * replications * (days + 1)
+    if queue > MAX_QUEUE_WORK:
+        raise FieldProblem(
+            path,
+            f"release approvals x replications x days = about {queue:,.0f}, over the limit of "
+            f"{MAX_QUEUE_WORK:,} (the technicians' queue is updated for every replication at each "
+            "approval, so more holds the machine for minutes); lower simulation.replications",
         )
 
 
 # --------------------------------------------------------------------------- loading
 
 
+# --------------------------------------------------------------------------- loading
+
+
 class _NoAliasSafeLoader(yaml.SafeLoader):
-    """A safe loader that also refuses anchors and aliases (no exponential expansion)."""
+    """A safe loader that also refuses anchors and aliases (no exponential expansion),
+    duplicate keys (the later one would silently win) and every tag that is not plain data."""
 
     def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
         event = self.peek_event()
@@ -270,6 +357,53 @@ class _NoAliasSafeLoader(yaml.SafeLoader):
             mark = event.start_mark
             raise yaml.YAMLError(f"anchors and aliases (&name / *name) are not allowed (line {mark.line + 1})")
         return super().compose_node(parent, index)
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
+        if isinstance(node, yaml.MappingNode):
+            seen: set[Any] = set()
+            for key_node, _ in node.value:
+                if not isinstance(key_node, yaml.ScalarNode):
+                    continue  # complex keys are refused by the base class ("unhashable key")
+                key = self.construct_object(key_node, deep=False)
+                if key in seen:
+                    mark = key_node.start_mark
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"duplicate key {key!r}; each key may appear only once", mark
+                    )
+                seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+    def construct_refused_tag(self, node: Any) -> Any:
+        tag = str(node.tag).replace("tag:yaml.org,2002:", "!!")
+        raise yaml.constructor.ConstructorError(
+            None, None, f"the tag '{tag}' is not allowed (scenario files hold plain values only)", node.start_mark
+        )
+
+    def construct_plain_text(self, node: Any) -> Any:
+        return self.construct_scalar(node)
+
+    def construct_bounded_int(self, node: Any) -> Any:
+        digits = sum(ch.isdigit() for ch in str(node.value))
+        if digits > MAX_NUMBER_DIGITS:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"a number with {digits:,} digits is too long to be a setting", node.start_mark
+            )
+        return super().construct_yaml_int(node)
+
+
+# Tags that are not plain data are refused with a clear message (SafeLoader already builds no
+# objects; this only words the refusal). Dates stay text: no field is a date, and a date such
+# as 2024-02-30 would otherwise fail inside the YAML reader.
+_NoAliasSafeLoader.add_constructor(None, _NoAliasSafeLoader.construct_refused_tag)
+_NoAliasSafeLoader.add_constructor("tag:yaml.org,2002:timestamp", _NoAliasSafeLoader.construct_plain_text)
+_NoAliasSafeLoader.add_constructor("tag:yaml.org,2002:binary", _NoAliasSafeLoader.construct_refused_tag)
+_NoAliasSafeLoader.add_constructor("tag:yaml.org,2002:int", _NoAliasSafeLoader.construct_bounded_int)
+# YAML 1.1 reads 4e6 (no dot) as text; planners mean a number, as YAML 1.2 does.
+_NoAliasSafeLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$"),
+    list("-+.0123456789"),
+)
 
 
 def _loc_to_path(loc: tuple[Any, ...]) -> str:
@@ -299,11 +433,73 @@ def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
     return model if isinstance(model, type) and issubclass(model, BaseModel) else None
 
 
+def _shown(value: Any) -> str:
+    """A short, readable rendering of an offending value, in YAML's words."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, dict):
+        return "a mapping of keys"
+    if isinstance(value, (list, tuple, set)):
+        return f"a list of {len(value)} item{'s' if len(value) != 1 else ''}"
+    if isinstance(value, int) and abs(value) > 10**30:
+        return "a number with more than 30 digits"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+# Why the upper bounds that protect the machine exist, by field (list indices left out).
+_LIMIT_REASONS: dict[tuple[str, ...], str] = {
+    ("fleet", "device_classes", "count"): (
+        f"the fleet limit is {MAX_DEVICES:,} devices; it keeps one request from exhausting the machine's memory"
+    ),
+    ("simulation", "horizon_days"): (
+        f"the horizon limit is {MAX_HORIZON_DAYS:,} days (ten years); longer runs hold the machine for minutes"
+    ),
+    ("simulation", "replications"): (
+        f"the limit is {MAX_REPLICATIONS:,} replications; more adds run time but no useful precision"
+    ),
+}
+
+_TYPE_WORDS: dict[str, str] = {
+    "int_type": "must be a whole number",
+    "int_parsing": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "float_type": "must be a number",
+    "float_parsing": "must be a number",
+    "bool_type": "must be true or false",
+    "bool_parsing": "must be true or false",
+    "string_type": "must be text",
+    "model_type": "must be a mapping of keys (key: value lines)",
+    "model_attributes_type": "must be a mapping of keys (key: value lines)",
+    "dict_type": "must be a mapping of keys (key: value lines)",
+    "list_type": "must be a list",
+}
+_BOUND_SIGNS = {"greater_than_equal": ("ge", "≥"), "less_than_equal": ("le", "≤"), "greater_than": ("gt", ">")}
+_BOUND_SIGNS["less_than"] = ("lt", "<")
+
+
+def _as_float(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def _number(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        value = int(value)
+    return f"{value:,}" if isinstance(value, int) and abs(value) >= 10_000 else str(value)
+
+
 def _format_error(err: dict[str, Any]) -> str:
     loc = tuple(err.get("loc", ()))
     path = _loc_to_path(loc)
     kind = err.get("type", "")
-    msg = err.get("msg", "invalid")
+    msg = str(err.get("msg", "invalid"))
+    ctx = err.get("ctx") or {}
+    got = err.get("input")
     if kind == "extra_forbidden":
         key = str(loc[-1]) if loc else "?"
         owner = _model_at(loc)
@@ -311,13 +507,34 @@ def _format_error(err: dict[str, Any]) -> str:
         if owner is not None:
             close = difflib.get_close_matches(key, list(owner.model_fields), n=1, cutoff=0.5)
             hint = f"; did you mean '{close[0]}'?" if close else "; known keys here: " + ", ".join(owner.model_fields)
-        return f"{path}: unknown key '{key}'{hint}"
+        return f"{path}: unknown key {_printable(repr(key))}{hint}"
+    if kind == "invalid_key":
+        return f"{_loc_to_path(loc[:-1])}: the key {_shown(got)} must be text (a name such as 'count')"
+    if kind == "value_error" and isinstance(ctx.get("error"), FieldProblem):
+        return f"{ctx['error'].path}: {ctx['error']}"
+    number = _as_float(got) if isinstance(got, str) else got
+    if kind == "finite_number" or (isinstance(number, float) and not math.isfinite(number)):
+        return (
+            f"{path}: must be a finite number (got {_shown(got)}); "
+            ".nan, .inf and numbers too large to hold (such as 1.0e400) are refused"
+        )
+    if kind in _TYPE_WORDS:
+        words = _TYPE_WORDS[kind]
+        if isinstance(got, bool) and kind.split("_")[0] in {"int", "float"}:
+            return f"{path}: {words}, not true/false (got {_shown(got)})"
+        if isinstance(got, str) and kind.split("_")[0] in {"int", "float"}:
+            hint = "; write numbers without quotes" if _as_float(got) is not None else ""
+            return f"{path}: {words}, not text (got {_shown(got)}){hint}"
+        return f"{path}: {words} (got {_shown(got)})"
+    if kind in _BOUND_SIGNS:
+        key, sign = _BOUND_SIGNS[kind]
+        text = f"{path}: must be {sign} {_number(ctx.get(key, '?'))} (got {_shown(got)})"
+        reason = _LIMIT_REASONS.get(tuple(p for p in loc if isinstance(p, str)))
+        return text + (f"; {reason}" if reason and kind.startswith("less") else "")
     msg = msg.removeprefix("Value error, ")
-    if kind in {"greater_than_equal", "less_than_equal", "greater_than", "less_than"}:
-        got = err.get("input")
-        msg = msg.replace("Input should be", "must be") + f" (got {got!r})"
-    elif msg.startswith("Input should be"):
-        msg = msg.replace("Input should be", "must be", 1) + f" (got {err.get('input')!r})"
+    msg = re.sub(r"^(Input|String|List|Value) should (be|have)", lambda m: f"must {m.group(2)}", msg)
+    if kind in {"literal_error", "string_too_short", "string_too_long", "too_short", "too_long"}:
+        msg += f" (got {_shown(got)})"
     return f"{path}: {msg}"
 
 
@@ -325,11 +542,11 @@ def _migrate(data: dict[str, Any]) -> dict[str, Any]:
     """Bring an older file up to SCHEMA_VERSION; refuse a newer one."""
     version = data.get("schema_version", SCHEMA_VERSION)
     if isinstance(version, bool) or not isinstance(version, int):
-        raise ScenarioError([f"schema_version: must be a whole number (got {version!r})"])
+        raise ScenarioError([f"schema_version: must be a whole number (got {_shown(version)})"])
     if version > SCHEMA_VERSION:
         raise ScenarioError(
             [
-                f"schema_version: the file is version {version}, written by a newer program; "
+                f"schema_version: the file is version {_shown(version)}, written by a newer program; "
                 f"this program reads schema_version {SCHEMA_VERSION}"
             ]
         )
@@ -339,28 +556,48 @@ def _migrate(data: dict[str, Any]) -> dict[str, Any]:
         # Version 0 (drafts before the first release) called the enrolment share
         # `levers.central_management.enrolled`; everything else is unchanged.
         data = dict(data)
-        cm = (data.get("levers") or {}).get("central_management") or {}
+        levers = data.get("levers")
+        cm = levers.get("central_management") if isinstance(levers, dict) else None
         if isinstance(cm, dict) and "enrolled" in cm:
             cm = dict(cm)
+            if "enrolled_share" in cm:
+                raise ScenarioError(
+                    [
+                        "levers.central_management: a version 0 file names the enrolment share "
+                        "'enrolled'; this one has both 'enrolled' and 'enrolled_share'"
+                    ]
+                )
             cm["enrolled_share"] = cm.pop("enrolled")
-            data["levers"] = {**data["levers"], "central_management": cm}
+            data["levers"] = {**levers, "central_management": cm}
         data["schema_version"] = SCHEMA_VERSION
     return data
 
 
+def _too_big(size: int) -> ScenarioError:
+    return ScenarioError(
+        [
+            f"the file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,} "
+            "(scenario files are a few kilobytes; the limit keeps a huge file from tying up the machine)"
+        ]
+    )
+
+
 def parse_yaml(text: str | bytes) -> Any:
-    """Parse YAML text safely: no tags that build objects, no anchors or aliases."""
+    """Parse YAML text safely: no tags that build objects, no anchors or aliases, no duplicate keys."""
     if isinstance(text, bytes):
         if len(text) > MAX_FILE_BYTES:
-            raise ScenarioError([f"file is {len(text):,} bytes; the limit is {MAX_FILE_BYTES:,}"])
+            raise _too_big(len(text))
         try:
             text = text.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise ScenarioError([f"not a text file (not UTF-8: {exc.reason} at byte {exc.start})"]) from None
-    if len(text.encode("utf-8", "ignore")) > MAX_FILE_BYTES:
-        raise ScenarioError([f"file is larger than the limit of {MAX_FILE_BYTES:,} bytes"])
+            raise ScenarioError(
+                [f"not a text file: it is not UTF-8 ({exc.reason} at byte {exc.start}); save it as UTF-8 text"]
+            ) from None
+    size = len(text.encode("utf-8", "replace"))
+    if size > MAX_FILE_BYTES:
+        raise _too_big(size)
     if "\x00" in text:
-        raise ScenarioError(["not a text file (contains NUL bytes)"])
+        raise ScenarioError(["not a text file (it contains NUL bytes, as binary files do)"])
     try:
         return yaml.load(text, Loader=_NoAliasSafeLoader)  # noqa: S506 - safe loader subclass
     except yaml.YAMLError as exc:
@@ -368,20 +605,39 @@ def parse_yaml(text: str | bytes) -> Any:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
         problem = getattr(exc, "problem", None) or (detail[0] if detail else "unreadable")
+        if "another document" in problem:
+            problem = "the file holds more than one YAML document (a second '---'); a scenario file holds one"
+        elif "determine a constructor" in problem:  # a tag on a key, raised before our constructor runs
+            problem = "a tag (!!...) that is not plain data is not allowed"
         raise ScenarioError([f"not valid YAML: {problem}{where}"]) from None
     except RecursionError:
         raise ScenarioError(["not valid YAML: nested too deeply"]) from None
+    except (ValueError, OverflowError, TypeError) as exc:  # e.g. an integer with thousands of digits
+        raise ScenarioError([f"not valid YAML: a value cannot be read ({_short_text(str(exc))})"]) from None
 
 
-def scenario_from_data(data: Any, source: str | None = None) -> Scenario:
-    """Validate already-parsed data (a mapping) into a Scenario."""
+def _short_text(text: str, limit: int = 100) -> str:
+    text = text.splitlines()[0] if text else "unknown"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def scenario_from_data(data: Any, source: str | None = None, *, strict: bool = False) -> Scenario:
+    """Validate already-parsed data (a mapping) into a Scenario.
+
+    ``strict=True`` (used for files) takes values only in their own type: no true/false
+    or quoted text where a number is expected, no 1500.0 for a whole number. The default
+    is lenient for data built in code (the app's controls may hand over numpy numbers).
+    """
     if data is None:
         raise ScenarioError(["the file is empty; a scenario needs at least a name"], source)
     if not isinstance(data, dict):
-        raise ScenarioError([f"(top level): must be a mapping of keys, got {type(data).__name__}"], source)
+        raise ScenarioError(
+            [f"(top level): a scenario file must be a mapping of keys (key: value lines), not {_shown(data)}"],
+            source,
+        )
     try:
         data = _migrate(data)
-        return Scenario.model_validate(data)
+        return Scenario.model_validate(data, strict=strict)
     except ScenarioError as exc:
         raise ScenarioError(exc.problems, source) from None
     except ValidationError as exc:
@@ -391,8 +647,37 @@ def scenario_from_data(data: Any, source: str | None = None) -> Scenario:
         raise ScenarioError(["(top level): nested too deeply"], source) from None
 
 
+def _read_file(path: Path) -> bytes:
+    """The bytes of a scenario file, refusing folders, devices, pipes and oversized files."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise ScenarioError(["no such file"]) from None
+    except OSError as exc:
+        raise ScenarioError([f"cannot be read ({exc.strerror or exc})"]) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise ScenarioError(["is a folder, not a scenario file"])
+    if not stat.S_ISREG(info.st_mode):
+        raise ScenarioError(["is not a regular file (a device, pipe or socket), so it is not read"])
+    if info.st_size > MAX_FILE_BYTES:
+        raise _too_big(info.st_size)
+    try:
+        with path.open("rb") as fh:
+            raw = fh.read(MAX_FILE_BYTES + 1)  # the file may have grown since stat
+    except PermissionError:
+        raise ScenarioError(["cannot be read (permission denied)"]) from None
+    except OSError as exc:
+        raise ScenarioError([f"cannot be read ({exc.strerror or exc})"]) from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise _too_big(len(raw))
+    return raw
+
+
 def load_scenario(path_or_text: str | os.PathLike[str] | bytes) -> Scenario:
-    """Load a scenario from a file path, or from YAML text (a str containing a newline or ':')."""
+    """Load a scenario from a file path, or from YAML text (a str containing a newline or ':').
+
+    Raises ``ScenarioError`` naming the file (for a path) and the field path of every problem.
+    """
     source: str | None = None
     if isinstance(path_or_text, os.PathLike) or (
         isinstance(path_or_text, str) and "\n" not in path_or_text and path_or_text.endswith((".yaml", ".yml"))
@@ -400,23 +685,16 @@ def load_scenario(path_or_text: str | os.PathLike[str] | bytes) -> Scenario:
         path = Path(path_or_text)
         source = str(path)
         try:
-            size = path.stat().st_size
-            if size > MAX_FILE_BYTES:
-                raise ScenarioError([f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}"], source)
-            raw: str | bytes = path.read_bytes()
-        except FileNotFoundError:
-            raise ScenarioError(["no such file"], source) from None
-        except IsADirectoryError:
-            raise ScenarioError(["is a folder, not a scenario file"], source) from None
-        except PermissionError:
-            raise ScenarioError(["cannot be read (permission denied)"], source) from None
+            raw: str | bytes = _read_file(path)
+        except ScenarioError as exc:
+            raise ScenarioError(exc.problems, source) from None
     else:
         raw = path_or_text
     try:
         data = parse_yaml(raw)
     except ScenarioError as exc:
         raise ScenarioError(exc.problems, source) from None
-    return scenario_from_data(data, source)
+    return scenario_from_data(data, source, strict=True)
 
 
 def _plain(value: Any) -> Any:
@@ -435,19 +713,141 @@ def dump_scenario(scenario: Scenario) -> str:
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
 
 
-def save_scenario(scenario: Scenario, path: str | os.PathLike[str]) -> Path:
-    """Write atomically: a temp file in the same folder, flushed, then renamed over the target."""
+# --------------------------------------------------------------------------- saving
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make the rename itself durable (POSIX); a no-op where folders cannot be opened."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        with contextlib.suppress(OSError):
+            os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def save_scenario(scenario: Scenario, path: str | os.PathLike[str], *, overwrite: bool = True) -> Path:
+    """Write atomically: a temp file in the same folder, flushed, then renamed over the target.
+
+    A save that fails at any point leaves the previous file as it was (the temp file is
+    removed). With ``overwrite=False`` an existing target is never replaced: the call
+    raises ``FileExistsError`` instead (checked atomically where the file system allows).
+    """
     target = Path(path)
+    if not overwrite and target.exists():
+        raise FileExistsError(errno.EEXIST, "a file with this name exists already", str(target))
     text = dump_scenario(scenario)
+    try:
+        mode = stat.S_IMODE(target.stat().st_mode)
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, target)
+        with contextlib.suppress(OSError):
+            os.chmod(tmp, mode)
+        if overwrite:
+            os.replace(tmp, target)
+        else:
+            _place_new(tmp, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+    _fsync_folder(target.parent)
     return target
+
+
+def _place_new(tmp: str, target: Path) -> None:
+    """Move ``tmp`` to ``target`` only if ``target`` does not exist (no race window where
+    the file system supports hard links)."""
+    try:
+        os.link(tmp, target)  # fails with FileExistsError if the target appeared meanwhile
+    except FileExistsError:
+        raise FileExistsError(errno.EEXIST, "a file with this name exists already", str(target)) from None
+    except OSError:  # no hard links here (some network or FAT file systems): check, then rename
+        if target.exists():
+            raise FileExistsError(errno.EEXIST, "a file with this name exists already", str(target)) from None
+        os.replace(tmp, target)
+        return
+    os.unlink(tmp)
+
+
+# --------------------------------------------------------------------------- file names
+
+_WINDOWS_RESERVED = frozenset(
+    {"con", "prn", "aux", "nul", "conin$", "conout$"}
+    | {f"com{i}" for i in "0123456789¹²³"}
+    | {f"lpt{i}" for i in "0123456789¹²³"}
+)
+
+
+def _is_reserved(name: str) -> bool:
+    """Windows refuses these names whatever the extension (``nul.yaml`` is the NUL device)."""
+    return name.split(".")[0].strip().rstrip(" .").lower() in _WINDOWS_RESERVED
+
+
+def safe_scenario_filename(name: str) -> str:
+    """A safe file name made from user text, always ending ``.yaml``.
+
+    Letters are reduced to ASCII (accents dropped), lower-cased; every run of other
+    characters (spaces, dots, slashes, backslashes, colons, control characters...) becomes
+    one '-'; leading and trailing '-' and '_' are stripped, so the name never starts with a
+    dot and holds no path. The stem is at most MAX_FILE_NAME_STEM characters; a blank
+    result becomes 'scenario', and a Windows reserved name (CON, NUL, COM1...) gets
+    '-scenario' appended. A trailing '.yaml' or '.yml' typed by the user is not doubled.
+
+    >>> safe_scenario_filename("../../etc/passwd")
+    'etc-passwd.yaml'
+    >>> safe_scenario_filename("Q3 plan: 80% enrolled!")
+    'q3-plan-80-enrolled.yaml'
+    """
+    text = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode("ascii")
+    text = re.sub(r"\.(yaml|yml)\s*$", "", text.strip(), flags=re.IGNORECASE)
+    stem = re.sub(r"[^a-z0-9_]+", "-", text.lower()).strip("-_")
+    stem = stem[:MAX_FILE_NAME_STEM].strip("-_")
+    if not stem:
+        stem = "scenario"
+    elif _is_reserved(stem):
+        stem = f"{stem}-scenario"
+    return stem + ".yaml"
+
+
+def resolve_in_folder(folder: str | os.PathLike[str], filename: str) -> Path:
+    """The path of ``filename`` inside ``folder``; refuses anything that would escape it.
+
+    ``filename`` must be a bare file name: not empty, no '/' or '\\\\', no drive or
+    absolute path, not '.' or '..', no leading dot (hidden file), no control characters,
+    not a Windows reserved name. The resolved path (symbolic links followed) must lie
+    directly in the resolved folder. Raises ``ScenarioError`` (a ValueError) whose
+    problem starts with 'file name:'.
+    """
+
+    def refuse(why: str) -> ScenarioError:
+        return ScenarioError([f"file name: {_printable(repr(filename))} {why}"])
+
+    if not isinstance(filename, str) or not filename.strip():
+        raise ScenarioError(["file name: is empty"])
+    if any(ch in filename for ch in "/\\") or os.sep in filename or (os.altsep and os.altsep in filename):
+        raise refuse("must not contain a path separator ('/' or '\\')")
+    if not filename.isprintable() or ":" in filename:
+        raise refuse("must not contain control characters or ':'")
+    if filename in {".", ".."} or filename.startswith("."):
+        raise refuse("must not start with a dot (hidden files and '..' are refused)")
+    if _is_reserved(filename):
+        raise refuse("is a reserved device name on Windows")
+    if len(filename) > MAX_FILE_NAME_STEM + 10:
+        raise refuse(f"is longer than {MAX_FILE_NAME_STEM + 10} characters")
+    base = Path(folder).resolve()
+    candidate = (base / filename).resolve()
+    if candidate.parent != base:
+        raise refuse("points outside the scenarios folder")
+    return candidate
