@@ -194,10 +194,14 @@ class FleetModel:
         self.retries_left = np.full(M, cm.retries, dtype=np.int16)
         self.drift_threshold = np.full(M, np.inf)
         self.report_threshold = np.full(M, np.inf)
-        self.lut_base = (self.rc * (self.K + 1) + 1).astype(np.int64)
-        self.lut_idx = self.lut_base + self.installed  # row of the state table per device
         self.approved = np.repeat(last_before, D).astype(np.int32)  # (RCD,)
-        self.key_base = ((self.rep.astype(np.int64) * C + self.cls) * D + self.dept) * (N_SEV + 1)
+        # How many devices of each (replication, class, department) sit at each installed
+        # release: the KPI is read from this small table, not from every device each day.
+        n_rcd = R * C * D
+        self.level_base = self.rcd.astype(np.int64) * (self.K + 1) + 1
+        self.levels = np.bincount(self.level_base + self.installed, minlength=n_rcd * (self.K + 1))
+        self.levels = self.levels.reshape(n_rcd, self.K + 1)
+        self.rc_of_rcd = np.arange(n_rcd) // D
         self.queue = TicketQueue(self.rep.astype(np.int64), self.minutes[self.cls], R)
         self.ticket = self.queue.open  # read-only view: devices with an open ticket
         self.budget = sc.levers.technicians.count * sc.levers.technicians.hours_per_day * 60.0
@@ -514,8 +518,10 @@ class FleetModel:
         if not step.any():
             return
         idx, old, new, n, when = idx[step], old[step], new[step], n[step], when[step]
+        flat = self.levels.reshape(-1)
+        np.subtract.at(flat, self.level_base[idx] + old, 1)
+        np.add.at(flat, self.level_base[idx] + new, 1)
         self.installed[idx] = new
-        self.lut_idx[idx] = self.lut_base[idx] + new
         self.believed[idx] = np.maximum(self.believed[idx], new)
         # every release in (old, new] is covered now: expand to one row per device-release
         total = int(n.sum())
@@ -537,7 +543,7 @@ class FleetModel:
         rec.ttp_count += np.bincount(rep * N_SEV + sev, minlength=R * N_SEV).reshape(R, N_SEV)
         b = np.minimum(ttp.astype(np.int64), self.ttp_bins - 1)
         flat = (rep * N_SEV + sev) * self.ttp_bins + b
-        rec.ttp_hist += np.bincount(flat, minlength=R * N_SEV * self.ttp_bins).reshape(R, N_SEV, self.ttp_bins)
+        np.add.at(rec.ttp_hist.reshape(-1), flat, 1)
         kc = rep * self.C + self.cls[dev]
         rec.ttp_sum_class += np.bincount(kc, weights=ttp, minlength=R * self.C).reshape(R, self.C)
         rec.ttp_count_class += np.bincount(kc, minlength=R * self.C).reshape(R, self.C)
@@ -555,13 +561,17 @@ class FleetModel:
         return table.reshape(-1).astype(np.int64)
 
     def _state(self, now: float) -> np.ndarray:
-        return np.take(self._state_table(now), self.lut_idx)
+        """Per device: 0 if compliant at ``now``, else 1 + rank of its worst overdue severity."""
+        idx = self.rc.astype(np.int64) * (self.K + 1) + 1 + self.installed
+        return np.take(self._state_table(now), idx)
 
     def _record(self, t: int) -> None:
         rec, R = self.rec, self.R
-        state = self._state(t)
-        counts = np.bincount(self.key_base + state, minlength=R * self.C * self.D * (N_SEV + 1))
-        counts = counts.reshape(R, self.C, self.D, N_SEV + 1)
+        table = self._state_table(t).reshape(-1, self.K + 1)[self.rc_of_rcd]  # (RCD, K+1)
+        n_rcd = self.levels.shape[0]
+        key = (np.arange(n_rcd)[:, None] * (N_SEV + 1) + table).reshape(-1)
+        counts = np.bincount(key, weights=self.levels.reshape(-1), minlength=n_rcd * (N_SEV + 1))
+        counts = counts.reshape(R, self.C, self.D, N_SEV + 1).astype(np.int64)
         rec.compliant_cd[t] = counts[..., 0]
         # overdue_sev columns follow SEVERITIES order (critical first); state 4 = critical
         rec.overdue_sev[t] = counts[..., 1:].sum(axis=(1, 2))[:, ::-1]
@@ -583,11 +593,11 @@ class FleetModel:
 
     def _deadlines_and_releases(self, t: int) -> None:
         """On-time rate inputs (deadlines falling in day t) and device-updates released."""
+        D = self.D
         for rc, k in self.deadlines_on.get(t, ()):
-            a, b = self.rc_start[rc], self.rc_start[rc + 1]
             r = rc // self.C
-            self.rec.due[t, r] += b - a
-            self.rec.on_time[t, r] += np.count_nonzero(self.installed[a:b] >= k)
+            self.rec.due[t, r] += self.rc_start[rc + 1] - self.rc_start[rc]
+            self.rec.on_time[t, r] += self.levels[rc * D : (rc + 1) * D, k + 1 :].sum()
         self.rec.released[t] = self.released_on[t]
 
 
