@@ -67,16 +67,21 @@ def assumption_shown(key: str, scenario: Scenario) -> float:
     return round(float(value) * 100, 2) if percent else value
 
 
-def set_controls(scenario: Scenario) -> None:
-    """Put every control at the scenario's value (used on load and on reset)."""
+def set_controls(scenario: Scenario, *, keep_settings: bool = False) -> None:
+    """Put every control at the scenario's value (used on load and on reset).
+
+    ``keep_settings`` leaves the simulation settings (runs, seed) as they are: they say
+    how precisely to compute, not what the scenario is.
+    """
     state = st.session_state
     state[LOADED_YAML] = sim.dump_scenario(scenario)
     for key, value in lv.loaded_widget_values(scenario).items():
         state[key] = value
     for key in ASSUMPTIONS:
         state[key] = assumption_shown(key, scenario)
-    state[REPLICATIONS] = scenario.simulation.replications
-    state[SEED] = scenario.simulation.seed
+    if not keep_settings or REPLICATIONS not in state:
+        state[REPLICATIONS] = scenario.simulation.replications
+        state[SEED] = scenario.simulation.seed
     state[EDITOR_REVISION] = state.get(EDITOR_REVISION, 0) + 1  # fresh data editors
 
 
@@ -179,8 +184,8 @@ def on_pick(folder: Path) -> None:
 
 
 def on_reset() -> None:
-    """'Reset to scenario': every control back to the loaded file's value."""
-    set_controls(loaded())
+    """'Reset to scenario': every lever and assumption back to the loaded file's value."""
+    set_controls(loaded(), keep_settings=True)
 
 
 def on_upload() -> None:

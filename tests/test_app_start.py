@@ -1,0 +1,68 @@
+"""The app opens on the bundled baseline and shows its results without a click."""
+
+from __future__ import annotations
+
+import pytest
+from app_helpers import ROOT, kpi_curve, make_app_test, plotted, scenarios_folder  # noqa: F401
+
+import sim
+
+pytestmark = pytest.mark.usefixtures("scenarios_folder")
+
+
+def test_opens_on_baseline_with_results():
+    """No exception, the baseline is loaded, headline figures and the KPI chart are drawn at once."""
+    at = make_app_test().run()
+    assert not at.exception
+    assert not at.error
+    assert at.selectbox(key="scenario_choice").value == "baseline.yaml"
+    baseline = sim.load_scenario(ROOT / "scenarios" / "baseline.yaml")
+    expected = sim.run(baseline, replications=3)
+    curve = kpi_curve(at)
+    assert len(curve) == baseline.simulation.horizon_days + 1
+    assert curve[-1] == pytest.approx(expected.summary["compliance_end"])
+    labels = [m.label for m in at.metric]
+    assert any("today" in label for label in labels)
+    assert any("6 months" in label for label in labels)
+    assert "Programme cost" in labels
+    assert "Expected breach loss" in labels
+    today = next(m for m in at.metric if "today" in m.label)
+    assert today.value == f"{expected.summary['compliance_start']:.0%}"
+
+
+def test_kpi_chart_has_bands_benchmarks_and_target():
+    """The KPI chart shades the three bands and draws dashed 85% / 95% lines, 95% marked as the target."""
+    figure = plotted(make_app_test().run())
+    shapes = figure["layout"]["shapes"]
+    rects = sorted((s["y0"], s["y1"]) for s in shapes if s["type"] == "rect")
+    assert rects == [(0.0, 0.8), (0.8, 0.95), (0.95, 1.0)]
+    dashed = sorted(s["y0"] for s in shapes if s["type"] == "line" and s["line"]["dash"] == "dash")
+    assert dashed == [0.85, 0.95]
+    notes = " ".join(a["text"] for a in figure["layout"]["annotations"])
+    assert "Global average 85%" in notes
+    assert "Top quartile 95% = target" in notes
+
+
+def test_unchanged_levers_show_no_lever_chart_and_no_loaded_curve():
+    """Before any lever moves there is nothing to attribute: no lever bars, no second curve."""
+    at = make_app_test().run()
+    assert not [e for e in at.get("plotly_chart") if "lever_chart" in e.proto.id]
+    assert any("Move a lever" in i.value for i in at.info)
+    names = [t.get("name") for t in plotted(at)["data"]]
+    assert "Loaded scenario" not in names
+
+
+def test_reset_restores_the_loaded_scenario():
+    """'Reset to scenario' puts moved levers back and the KPI returns to the loaded file's."""
+    at = make_app_test().run()
+    original = kpi_curve(at)
+    at.slider(key="enrolled_share").set_value(80.0).run()
+    assert kpi_curve(at) != original
+    at.button(key="reset").click().run()
+    assert at.slider(key="enrolled_share").value == 0.0
+    assert kpi_curve(at) == pytest.approx(original)
+
+
+def test_csv_download_offered():
+    at = make_app_test().run()
+    assert at.get("download_button")
