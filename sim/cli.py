@@ -1,23 +1,33 @@
 """Command line: ``python -m sim run | compare | validate``.
 
 Every problem with an input file ends with exit status 2 and one readable message that
-names the file and the field; nothing prints a traceback for bad input.
+names the file and the field; nothing prints a traceback for bad input. Exit statuses:
+0 success, 1 an unexpected internal error (one line; set SIM_DEBUG=1 for the traceback),
+2 bad input (a file, an option, an output path), 130 interrupted. docs/reference/cli.md
+describes the commands and the JSON layout.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from sim.model import Interrupted
 from sim.results import Result
 from sim.runner import run
-from sim.scenario import Scenario, ScenarioError, load_scenario
+from sim.scenario import MAX_REPLICATIONS, Scenario, ScenarioError, load_scenario
 
+EXIT_OK = 0
+EXIT_INTERNAL_ERROR = 1
 EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130
+MAX_SEED = 2**32 - 1
 
 SUMMARY_ROWS: tuple[tuple[str, str, str], ...] = (
     ("compliance_start", "KPI on day 0", "pct"),
@@ -77,6 +87,15 @@ def _load(path: str) -> Scenario:
     return load_scenario(Path(path))
 
 
+def _run(scenario: Scenario, file: str, replications: int | None, seed: int | None, progress: _Progress) -> Result:
+    """``run``, with a size refusal blamed on the file and the option that caused it."""
+    try:
+        return run(scenario, replications=replications, seed=seed, progress=progress)
+    except ScenarioError as exc:
+        source = file if replications is None else f"{file} with --replications {replications}"
+        raise ScenarioError(exc.problems, source) from None
+
+
 def _write_json(data: dict[str, Any], target: str) -> None:
     text = json.dumps(data, indent=2, allow_nan=False)
     if target == "-":
@@ -104,12 +123,7 @@ def _print_summary(result: Result, out: TextIO) -> None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     scenario = _load(args.file)
-    result = run(
-        scenario,
-        replications=args.replications,
-        seed=args.seed,
-        progress=_Progress(sys.stderr, "simulating"),
-    )
+    result = _run(scenario, args.file, args.replications, args.seed, _Progress(sys.stderr, "simulating"))
     if args.json != "-":
         _print_summary(result, sys.stdout)
     if args.json:
@@ -125,7 +139,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     results = []
     for i, sc in enumerate(scenarios):
         label = f"simulating {i + 1}/{len(scenarios)}"
-        results.append(run(sc, replications=args.replications, seed=seed, progress=_Progress(sys.stderr, label)))
+        results.append(_run(sc, args.files[i], args.replications, seed, _Progress(sys.stderr, label)))
     if args.json:
         _write_json({"seed": seed, "results": [r.to_dict() for r in results]}, args.json)
         if args.json == "-":
@@ -155,6 +169,22 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_BAD_INPUT if bad else 0
 
 
+def _bounded_int(name: str, low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: a whole number in [low, high], with a message naming the option."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{name} must be a whole number (got {text!r})") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{name} must be between {low:,} and {high:,} (got {value:,})")
+        return value
+
+    parse.__name__ = name  # argparse names the type in its own messages
+    return parse
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # usage errors are bad input too: status 2
         self.print_usage(sys.stderr)
@@ -162,19 +192,21 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    replications = _bounded_int("--replications", 1, MAX_REPLICATIONS)
+    seed = _bounded_int("--seed", 0, MAX_SEED)
     p = _Parser(prog="python -m sim", description="What-if simulator for IoT security-update programmes.")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
     r = sub.add_parser("run", help="simulate one scenario file and print its summary")
     r.add_argument("file")
-    r.add_argument("--replications", type=int, help="override simulation.replications")
-    r.add_argument("--seed", type=int, help="override simulation.seed")
+    r.add_argument("--replications", type=replications, help="override simulation.replications")
+    r.add_argument("--seed", type=seed, help="override simulation.seed (0 to 4,294,967,295)")
     r.add_argument("--json", metavar="PATH|-", help="write the results as JSON (- for standard output)")
     r.add_argument("--csv", metavar="PATH", help="write the daily series as CSV")
     r.set_defaults(func=cmd_run)
     c = sub.add_parser("compare", help="simulate several files with the same seed, side by side")
     c.add_argument("files", nargs="+")
-    c.add_argument("--replications", type=int)
-    c.add_argument("--seed", type=int, help="seed for all (default: the first file's)")
+    c.add_argument("--replications", type=replications, help="override every file's simulation.replications")
+    c.add_argument("--seed", type=seed, help="seed for all (default: the first file's)")
     c.add_argument("--json", metavar="PATH|-")
     c.set_defaults(func=cmd_compare)
     v = sub.add_parser("validate", help="check scenario files without running them")
@@ -190,9 +222,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ScenarioError as exc:
         sys.stderr.write(f"error: {exc}\n")
         return EXIT_BAD_INPUT
+    except BrokenPipeError:  # the reader went away (e.g. piped into head): nothing to report
+        with contextlib.suppress(OSError):
+            sys.stderr.close()
+        return EXIT_OK
     except OSError as exc:
-        sys.stderr.write(f"error: {exc.filename or ''}: {exc.strerror or exc}\n")
+        where = f"{exc.filename}: " if exc.filename else ""
+        sys.stderr.write(f"error: {where}{exc.strerror or exc}\n")
         return EXIT_BAD_INPUT
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, Interrupted):
         sys.stderr.write("\ninterrupted\n")
-        return 130
+        return EXIT_INTERRUPTED
+    except Exception as exc:  # a bug, not bad input: one line, the traceback only on request
+        if os.environ.get("SIM_DEBUG"):
+            raise
+        sys.stderr.write(
+            f"error: internal error ({type(exc).__name__}: {exc}); please report it with the scenario file "
+            "(set SIM_DEBUG=1 to see the traceback)\n"
+        )
+        return EXIT_INTERNAL_ERROR
