@@ -119,7 +119,8 @@ class FleetModel:
         self.env = simpy.Environment()
         self._queue: list[tuple[float, int, str, int, int]] = []
         self._counter = itertools.count()
-        self._order = 0
+        self._ttp_rows: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self._ttp_buffered = 0
         self.progress: Callable[[float], None] | None = None
 
     # ------------------------------------------------------------------ set-up
@@ -175,6 +176,7 @@ class FleetModel:
         self.next_enrolment = float(self.enrol_time.min()) if M else np.inf
         self.group_of = g.astype(np.int32)
         self.group_enrolled = np.zeros(self.group_sizes.size, dtype=np.int64)
+        self.enrolled_per_rep = np.zeros(R, dtype=np.int64)
 
         # Day-0 state: compliant devices have every release whose deadline has passed; the
         # others miss at least the newest of those. Releases out before day 0 whose deadline
@@ -281,6 +283,7 @@ class FleetModel:
             env.process(self._audit_process())
         env.process(self._day_process())
         env.run(until=self.H + 0.5)
+        self._flush_ttp()
         return self.rec
 
     def _release_process(self, rc: int):
@@ -349,7 +352,7 @@ class FleetModel:
                 lo, hi = self.rcd_start[group], self.rcd_start[group + 1]
                 if hi > lo:
                     sl = slice(lo, hi)
-                    need = ~self.enrolled[sl] & (self.believed[sl] < seq) & ~self.ticket[sl]
+                    need = ~self.enrolled[sl] & (self.believed[sl] < seq)  # an open ticket may move up
                     idx = lo + np.flatnonzero(need)
                     if idx.size:
                         critical = self.rel.severity[group // self.D, seq] == CRITICAL
@@ -377,6 +380,7 @@ class FleetModel:
         if not new.size:
             return
         self.enrolled[new] = True
+        self.enrolled_per_rep += np.bincount(self.rep[new], minlength=self.R)
         self.group_enrolled += np.bincount(self.group_of[new], minlength=self.group_enrolled.size)
         self.offered[new] = np.maximum(self.offered[new], self.approved[self.rcd[new]])
         self.drift_threshold[new] = self.H_drift[t] + self.rng.hazards.exponential(1.0, new.size)
@@ -417,7 +421,7 @@ class FleetModel:
             if give_up.size:
                 self.retries_left[give_up] = retries
                 sev = self.rel.severity[self.rc[give_up], self.offered[give_up]]
-                self._open_tickets(give_up[~self.ticket[give_up]], t, sev[~self.ticket[give_up]] == CRITICAL)
+                self._open_tickets(give_up, t, sev == CRITICAL)
             again, again_when = again[retry], again_when[retry]
             self.retries_left[again] -= 1
             self.next_attempt[again] = again_when + self.rng.checkin.exponential(self.checkin, again.size)
@@ -426,8 +430,10 @@ class FleetModel:
     def _drift(self, t: int) -> None:
         if self.sc.human_factors.disable_rate_per_month <= 0 or t == 0:
             return
-        hit = np.flatnonzero(self.enrolled & ~self.disabled & (self.drift_threshold <= self.H_drift[t]))
+        # the threshold is finite only for enrolled devices with auto-update on
+        hit = np.flatnonzero(self.drift_threshold <= self.H_drift[t])
         if hit.size:
+            self.drift_threshold[hit] = np.inf
             self.disabled[hit] = True
             self.next_attempt[hit] = np.inf
             self._new_blind(hit, t)
@@ -523,6 +529,7 @@ class FleetModel:
         np.add.at(flat, self.level_base[idx] + new, 1)
         self.installed[idx] = new
         self.believed[idx] = np.maximum(self.believed[idx], new)
+        self.botched[idx] = False  # whatever was botched before is covered by this install
         # every release in (old, new] is covered now: expand to one row per device-release
         total = int(n.sum())
         row = np.repeat(np.arange(idx.size), n)
@@ -535,15 +542,27 @@ class FleetModel:
             return
         dev, rc, k = dev[keep], rc[keep], k[keep]
         ttp = np.maximum(when[row[keep]] - released[keep], 0.0)
-        sev = self.rel.severity[rc, k].astype(np.int64)
+        sev = self.rel.severity[rc, k]
+        self._ttp_rows.append((dev, sev, ttp))
+        self._ttp_buffered += dev.size
+        if self._ttp_buffered > 1_000_000:
+            self._flush_ttp()
+
+    def _flush_ttp(self) -> None:
+        """Add the buffered time-to-patch rows to the record's tallies in one pass."""
+        if not self._ttp_rows:
+            return
+        dev = np.concatenate([r[0] for r in self._ttp_rows])
+        sev = np.concatenate([r[1] for r in self._ttp_rows]).astype(np.int64)
+        ttp = np.concatenate([r[2] for r in self._ttp_rows])
+        self._ttp_rows, self._ttp_buffered = [], 0
         rep = self.rep[dev].astype(np.int64)
-        rec = self.rec
-        R = self.R
+        rec, R = self.rec, self.R
         rec.ttp_sum += np.bincount(rep * N_SEV + sev, weights=ttp, minlength=R * N_SEV).reshape(R, N_SEV)
         rec.ttp_count += np.bincount(rep * N_SEV + sev, minlength=R * N_SEV).reshape(R, N_SEV)
         b = np.minimum(ttp.astype(np.int64), self.ttp_bins - 1)
         flat = (rep * N_SEV + sev) * self.ttp_bins + b
-        np.add.at(rec.ttp_hist.reshape(-1), flat, 1)
+        rec.ttp_hist += np.bincount(flat, minlength=rec.ttp_hist.size).reshape(rec.ttp_hist.shape)
         kc = rep * self.C + self.cls[dev]
         rec.ttp_sum_class += np.bincount(kc, weights=ttp, minlength=R * self.C).reshape(R, self.C)
         rec.ttp_count_class += np.bincount(kc, minlength=R * self.C).reshape(R, self.C)
@@ -578,7 +597,7 @@ class FleetModel:
         if self.M:  # every replication has the same number of devices, laid out in turn
             blind = (self.stuck | self.disabled | self.botched) & ~self.ticket
             rec.blind[t] = np.count_nonzero(blind.reshape(R, -1), axis=1)
-            rec.enrolled[t] = np.count_nonzero(self.enrolled.reshape(R, -1), axis=1)
+        rec.enrolled[t] = self.enrolled_per_rep
         rec.backlog[t] = self.queue.count
         self._deadlines_and_releases(t)
         costs = self.sc.costs

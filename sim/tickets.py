@@ -61,6 +61,7 @@ class TicketQueue:
         n = rep.size
         self.rep = rep  # replication of each device
         self.minutes = minutes  # technician minutes each device's update takes
+        self.shortest = float(minutes.min()) if minutes.size else 1.0
         self.R = n_reps
         self.open = np.zeros(n, dtype=bool)
         self.urgent = np.zeros(n, dtype=bool)  # the open ticket is in the critical log
@@ -129,7 +130,7 @@ class TicketQueue:
             return np.empty(0, dtype=np.int64)
         # Window: what the day's budget can cover, widened while some replication still has
         # minutes left and unseen entries beyond the window.
-        per_min = float(self.minutes.min()) if self.minutes.size else 1.0
+        per_min = self.shortest
         width = int(max(16, 2 * (left.max() / per_min + 1)))
         rows = np.arange(self.R)[:, None]
         while True:

@@ -297,3 +297,23 @@ def test_common_random_numbers_isolate_the_changed_lever(baseline: sim.Scenario)
     audited = sim.run(modified(baseline, levers={"audits": {"interval_days": 60}}), replications=4)
     assert np.array_equal(kpi(base)[:60], kpi(audited)[:60])
     assert not np.array_equal(kpi(base)[60:], kpi(audited)[60:])
+
+
+def test_automation_clears_an_earlier_botched_manual_update() -> None:
+    """Devices botched by hand and then enrolled: once automation installs their update,
+    they are no longer counted as blind spots."""
+    sc = one_class(
+        count=2000,
+        interval=100_000,
+        fleet={"initial_compliance": 0.0},
+        human_factors={"manual_error_rate": 1.0},
+        levers={
+            "technicians": {"count": 20, "hours_per_day": 8},
+            "central_management": {"enrolled_share": 1.0, "onboarding_days": 30},
+        },
+        simulation={"horizon_days": 60, "replications": 2},
+    )
+    series = sim.run(sc).series
+    assert series["blind_spot_devices_mean"].iloc[3] > 100  # botched by hand in the first days
+    assert series["blind_spot_devices_mean"].iloc[-1] == 0
+    assert series["compliance_mean"].iloc[-1] == 1.0
