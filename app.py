@@ -81,4 +81,4 @@ with model:
     page.model_tab(whatif, loaded)
 
 with st.sidebar:
-    page.save_section(whatif, folder)
+    page.save_section(whatif, folder, replications, seed)

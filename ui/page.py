@@ -244,9 +244,15 @@ def model_tab(whatif: Scenario, loaded: Scenario) -> None:
 # --------------------------------------------------------------------------- scenario files
 
 
-def save_section(whatif: Scenario, folder: Path) -> None:
-    """Name box, save into the scenarios folder (confirm before overwriting), download."""
+def save_section(whatif: Scenario, folder: Path, replications: int, seed: int) -> None:
+    """Name box, save into the scenarios folder (confirm before overwriting), download.
+
+    The file records the simulation settings in use, so it reproduces the figures shown.
+    """
     state = st.session_state
+    data = whatif.model_dump(mode="json")
+    data["simulation"].update(replications=replications, seed=seed)
+    whatif = Scenario.model_validate(data)
     st.header("Save this what-if", help=text.SAVE_HELP)
     name = st.text_input("Scenario name", key="save_name", placeholder="e.g. Q3 plan: 80% enrolled")
     target = files.safe_file_name(name) if name.strip() else None
@@ -257,6 +263,7 @@ def save_section(whatif: Scenario, folder: Path) -> None:
             path = files.save_as(whatif, name, folder)
             state["save_message"] = f"Saved as {path.name}."
             state.pop("confirm_overwrite", None)
+            st.rerun()  # so the scenario picker above lists the new file
         except FileExistsError:
             state["confirm_overwrite"] = target
             state.pop("save_message", None)
@@ -268,6 +275,7 @@ def save_section(whatif: Scenario, folder: Path) -> None:
             path = files.save_as(whatif, name, folder, overwrite=True)
             state["save_message"] = f"Replaced {path.name}."
             state.pop("confirm_overwrite", None)
+            st.rerun()
         if no.button("Cancel", key="confirm_overwrite_no"):
             state.pop("confirm_overwrite", None)
             st.rerun()

@@ -70,8 +70,9 @@ def assumption_shown(key: str, scenario: Scenario) -> float:
 def set_controls(scenario: Scenario, *, keep_settings: bool = False) -> None:
     """Put every control at the scenario's value (used on load and on reset).
 
-    ``keep_settings`` leaves the simulation settings (runs, seed) as they are: they say
-    how precisely to compute, not what the scenario is.
+    ``keep_settings`` leaves the simulation settings (runs, seed) as they are: they are
+    the session's, taken from the first scenario opened (or the link), so every file
+    picked afterwards runs with the same precision and random events.
     """
     state = st.session_state
     state[LOADED_YAML] = sim.dump_scenario(scenario)
@@ -180,7 +181,7 @@ def on_pick(folder: Path) -> None:
         state[LOAD_ERROR] = exc
         return
     state.pop(LOAD_ERROR, None)
-    set_controls(scenario)
+    set_controls(scenario, keep_settings=True)
 
 
 def on_reset() -> None:
@@ -204,4 +205,4 @@ def on_upload() -> None:
     name = Path(upload.name).name
     state[UPLOADS][name] = text
     state[CHOICE] = UPLOAD_PREFIX + name
-    set_controls(scenario)
+    set_controls(scenario, keep_settings=True)

@@ -1,0 +1,172 @@
+"""Scenario files in the app: picking each bundled file, uploads, saving, and comparing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from app_helpers import ROOT, kpi_curve, make_app_test, plotted, scenarios_folder  # noqa: F401
+
+import sim
+from ui import scenario_files as files
+
+pytestmark = pytest.mark.usefixtures("scenarios_folder")
+BUNDLED = sorted(p.name for p in (ROOT / "scenarios").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("name", BUNDLED)
+def test_loading_each_bundled_scenario(name: str):
+    """Picking a file loads it: its name shows, its levers fill the controls, its KPI is plotted."""
+    scenario = sim.load_scenario(ROOT / "scenarios" / name)
+    at = make_app_test().run()
+    at.selectbox(key="scenario_choice").set_value(name).run()
+    assert not at.exception
+    assert not at.error
+    assert scenario.name in at.caption[0].value
+    cm = scenario.levers.central_management
+    assert at.slider(key="enrolled_share").value == pytest.approx(round(cm.enrolled_share * 100, 1))
+    assert at.number_input(key="technicians").value == scenario.levers.technicians.count
+    assert at.toggle(key="reporting_enabled").value is scenario.levers.reporting_channel.enabled
+    # the session keeps its simulation settings, so files are compared at the same precision
+    assert at.number_input(key="replications").value == 3
+    expected = sim.run(scenario, replications=3, seed=at.number_input(key="seed").value)
+    assert kpi_curve(at)[-1] == pytest.approx(expected.summary["compliance_end"])
+    assert at.query_params["scenario"] == name
+
+
+def test_upload_valid_file_becomes_the_loaded_scenario():
+    text = (
+        (ROOT / "scenarios" / "baseline.yaml")
+        .read_text()
+        .replace('name: "Baseline: manual patching"', 'name: "Uploaded plan"')
+    )
+    text = text.replace("enrolled_share: 0.0", "enrolled_share: 0.5")
+    at = make_app_test().run()
+    at.file_uploader(key="upload").set_value(("plan.yaml", text.encode(), "application/x-yaml")).run()
+    assert not at.exception
+    assert not at.error
+    assert at.selectbox(key="scenario_choice").value == "uploaded: plan.yaml"
+    assert "Uploaded plan" in at.caption[0].value
+    assert at.slider(key="enrolled_share").value == 50.0
+
+
+def test_upload_broken_file_names_the_field_and_page_keeps_working():
+    """A bad value is refused with the field's path; the baseline stays loaded and the sliders still work."""
+    text = (ROOT / "scenarios" / "baseline.yaml").read_text().replace("interval_days: 0,", "interval_days: -5,")
+    at = make_app_test().run()
+    before = kpi_curve(at)
+    at.file_uploader(key="upload").set_value(("broken.yaml", text.encode(), "application/x-yaml")).run()
+    assert not at.exception
+    errors = " ".join(e.value for e in at.error)
+    assert "levers.audits.interval_days" in errors
+    assert "broken.yaml" in errors
+    assert at.selectbox(key="scenario_choice").value == "baseline.yaml"
+    assert kpi_curve(at) == pytest.approx(before)
+    at.slider(key="enrolled_share").set_value(60.0).run()
+    assert not at.exception
+    assert kpi_curve(at) != before
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        (b"name: x\nlevers:\n  technicians: {count: lots}\n", "levers.technicians.count"),
+        (b"name: x\nfleet: {initial_compliance: 1.5}\n", "fleet.initial_compliance"),
+        (b"name: x\nlevers: {audits: {interval: 30}}\n", "levers.audits.interval"),
+        (b"!!python/object/apply:os.system ['echo hacked']\n", "not valid YAML"),
+        (b"a: &x [1]\nb: *x\n", "anchors and aliases"),
+        (b"\xff\xfe\x00binary", "not a text file"),
+    ],
+)
+def test_read_upload_refuses_bad_files_with_the_field(data: bytes, field: str):
+    """The upload handler never executes anything and names what is wrong."""
+    with pytest.raises(sim.ScenarioError) as caught:
+        files.read_upload("bad.yaml", data)
+    assert caught.value.source == "bad.yaml"
+    assert any(field in p for p in caught.value.problems)
+
+
+def test_read_upload_refuses_wrong_suffix_and_big_files():
+    with pytest.raises(sim.ScenarioError, match="yaml"):
+        files.read_upload("evil.py", b"name: x\n")
+    with pytest.raises(sim.ScenarioError, match="limit"):
+        files.read_upload("big.yaml", b"#" * (files.MAX_UPLOAD_BYTES + 1))
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Q3 plan: 80% enrolled!", "q3-plan-80-enrolled.yaml"),
+        ("../../etc/passwd", "etc-passwd.yaml"),
+        ("Überwachung Gebäude", "uberwachung-gebaude.yaml"),
+        ("...", "scenario.yaml"),
+        ("CON", "scenario-con.yaml"),
+        ("a" * 200, "a" * files.MAX_STEM + ".yaml"),
+    ],
+)
+def test_safe_file_name(name: str, expected: str):
+    assert files.safe_file_name(name) == expected
+
+
+def test_save_writes_a_sanitised_file_and_asks_before_overwriting(scenarios_folder: Path):  # noqa: F811
+    at = make_app_test().run()
+    at.slider(key="enrolled_share").set_value(80.0).run()
+    at.text_input(key="save_name").input("Q3 plan: 80% enrolled!").run()
+    at.button(key="save").click().run()
+    saved = scenarios_folder / "q3-plan-80-enrolled.yaml"
+    assert saved.exists()
+    loaded = sim.load_scenario(saved)
+    assert loaded.name == "Q3 plan: 80% enrolled!"
+    assert loaded.levers.central_management.enrolled_share == pytest.approx(0.8)
+    assert loaded.simulation.replications == 3  # the settings that produced the figures shown
+    assert not (ROOT / "scenarios" / "q3-plan-80-enrolled.yaml").exists()
+    assert "q3-plan-80-enrolled.yaml" in at.selectbox(key="scenario_choice").options
+
+    # Saving again under the same name asks first and leaves the file alone...
+    at.slider(key="enrolled_share").set_value(40.0).run()
+    at.button(key="save").click().run()
+    assert any("already exists" in w.value for w in at.warning)
+    assert sim.load_scenario(saved).levers.central_management.enrolled_share == pytest.approx(0.8)
+    # ...until the overwrite is confirmed.
+    at.button(key="confirm_overwrite_yes").click().run()
+    assert sim.load_scenario(saved).levers.central_management.enrolled_share == pytest.approx(0.4)
+    assert not list(scenarios_folder.glob(".*.tmp"))
+
+
+def test_save_as_refuses_to_overwrite(tmp_path: Path, baseline: sim.Scenario):
+    first = files.save_as(baseline, "Plan A", tmp_path)
+    with pytest.raises(FileExistsError):
+        files.save_as(baseline, "plan a", tmp_path)
+    assert files.save_as(baseline, "plan a", tmp_path, overwrite=True) == first
+    with pytest.raises(ValueError, match="name"):
+        files.save_as(baseline, "   ", tmp_path)
+
+
+def test_listing_follows_the_folder(tmp_path: Path, baseline: sim.Scenario):
+    """The picker lists whatever *.yaml is in the folder, baseline first; other files are ignored."""
+    for name in ("zeta.yaml", "alpha.yml", "baseline.yaml"):
+        sim.save_scenario(baseline, tmp_path / name)
+    (tmp_path / "notes.txt").write_text("x")
+    assert [p.name for p in files.list_scenarios(tmp_path)] == ["baseline.yaml", "alpha.yml", "zeta.yaml"]
+
+
+def test_compare_three_files():
+    """Three files overlaid with one colour each, a summary with the best marked, and only differing parameters."""
+    chosen = ["baseline.yaml", "case_study.yaml", "top_quartile.yaml"]
+    at = make_app_test().run()
+    at.multiselect(key="compare_files").set_value(chosen).run()
+    assert not at.exception
+    figure = plotted(at, "compare_chart")
+    lines = [t for t in figure["data"] if t.get("mode") == "lines"]
+    assert [t["name"] for t in lines] == chosen
+    assert len({t["line"]["color"] for t in lines}) == 3
+    tables = [d.value for d in at.dataframe]
+    table = next(t for t in tables if "Updated on time, at the horizon" in t.index)
+    assert list(table.columns) == chosen
+    runs = {n: sim.run(sim.load_scenario(ROOT / "scenarios" / n), replications=3, seed=7) for n in chosen}
+    for n in chosen:
+        assert table.loc["Updated on time, at the horizon", n] == pytest.approx(runs[n].summary["compliance_end"])
+    diff = next(t for t in tables if "levers.central_management.enrolled_share" in t.index)
+    assert "levers.central_management.enrolled_share" in diff.index
+    assert "simulation.seed" not in diff.index  # same in all three files
+    assert "fleet.initial_compliance" not in diff.index or len(set(diff.loc["fleet.initial_compliance"])) > 1
