@@ -344,6 +344,8 @@ class FleetModel:
     def _due_rollouts(self, t: int) -> None:
         """Approvals and waves that fell due by the end of day ``t``."""
         q = self._queue
+        new_tickets: list[np.ndarray] = []
+        new_critical: list[np.ndarray] = []
         while q and q[0][0] <= t:
             when, _, kind, group, seq = heapq.heappop(q)
             if kind == "approve":
@@ -356,7 +358,8 @@ class FleetModel:
                     idx = lo + np.flatnonzero(need)
                     if idx.size:
                         critical = self.rel.severity[group // self.D, seq] == CRITICAL
-                        self._open_tickets(idx, t, np.full(idx.size, critical))
+                        new_tickets.append(idx)
+                        new_critical.append(np.full(idx.size, critical))
             else:
                 if not self.group_enrolled[group]:
                     continue
@@ -370,6 +373,8 @@ class FleetModel:
                 if idx.size:
                     self.next_attempt[idx] = when + self.rng.checkin.exponential(self.checkin, idx.size)
                     self.retries_left[idx] = self.sc.levers.central_management.retries
+        if new_tickets:  # one batch for the day, in the order the approvals came
+            self._open_tickets(np.concatenate(new_tickets), t, np.concatenate(new_critical))
 
     def _enrol(self, t: int) -> None:
         if self.next_enrolment > t:

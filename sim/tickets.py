@@ -75,6 +75,7 @@ class TicketQueue:
         moves up to the critical log; otherwise it keeps its place."""
         if not idx.size:
             return
+        idx, urgent = _first_each(idx, urgent)
         already = self.open[idx]
         move = already & urgent & ~self.urgent[idx]
         keep = ~already | move
@@ -163,3 +164,14 @@ class TicketQueue:
         log.key[r_idx, pos[write]] = key_sorted[write]
         log.head = new_head
         return dev[take]
+
+
+def _first_each(idx: np.ndarray, urgent: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each device once, at its first position; urgent if any of its requests was."""
+    uniq, first, inverse = np.unique(idx, return_index=True, return_inverse=True)
+    if uniq.size == idx.size:
+        return idx, urgent
+    any_urgent = np.zeros(uniq.size, dtype=bool)
+    np.logical_or.at(any_urgent, inverse, urgent)
+    order = np.argsort(first, kind="stable")
+    return uniq[order], any_urgent[order]

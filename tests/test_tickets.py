@@ -71,3 +71,11 @@ def test_many_tickets_keep_their_order_through_growth_and_compaction() -> None:
     while q.count[0]:
         seen += q.serve(500)[0].tolist()
     assert seen == order.tolist()
+
+
+def test_a_device_requested_twice_in_one_batch_gets_one_ticket() -> None:
+    q = make([30] * 4)
+    q.add(np.array([2, 1, 2, 3]), np.array([False, False, True, False]))
+    assert q.count.tolist() == [3]
+    served, _ = q.serve(1000)
+    assert served.tolist() == [2, 1, 3]  # 2 went to the critical log
