@@ -60,6 +60,7 @@ SPEEDUP = 50.0
 MILLION_SECONDS = 15.0
 MILLION_BYTES = 2 * 1024**3
 DOUBLING_RATIO = (1.6, 2.5)
+BATCHED_REPLICATIONS = 30  # the scenarios' default
 
 
 # ---------------------------------------------------------------------- scenarios
@@ -160,7 +161,20 @@ def bench_vs_naive(devices: int, horizon_days: int, engine_repeats: int, naive_r
         naive_compliance.append(float(naive.compliance[1:].mean()))
     naive_rate = statistics.median(u / t for u, t in zip(naive_updates, naive_times, strict=True))
     engine_rate = engine_updates / engine_s
+    # The same fleet with the default 30 replications: the engine simulates replications
+    # side by side (they are more devices to it); the naive model runs them one after the
+    # other at its per-update rate, so its rate is the one measured above.
+    reps = BATCHED_REPLICATIONS
+    batched_s, _, batched, _ = median_time(
+        lambda: sim.run(scenario, replications=reps, seed=SEED), max(1, engine_repeats // 2)
+    )
+    batched_rate = engine_device_updates(batched) * reps / batched_s
     return {
+        "batched_replications": reps,
+        "batched_engine_seconds_median": batched_s,
+        "batched_engine_device_updates_per_s": batched_rate,
+        "batched_speedup": batched_rate / naive_rate,
+        "batched_pass": batched_rate / naive_rate >= SPEEDUP,
         "devices": devices,
         "horizon_days": horizon_days,
         "replications": 1,
@@ -307,6 +321,13 @@ def rows(fig: dict) -> list[tuple[str, str, str, bool]]:
             f"{b['speedup']:.1f}x ({b['engine_device_updates_per_s']:,.0f}"
             f" vs {b['naive_device_updates_per_s']:,.0f} /s)",
             b["pass"],
+        ),
+        (
+            f"(b) ... with {b['batched_replications']} replications (engine batches them)",
+            f">= {SPEEDUP:.0f}x",
+            f"{b['batched_speedup']:.1f}x ({b['batched_engine_device_updates_per_s']:,.0f}"
+            f" vs {b['naive_device_updates_per_s']:,.0f} /s)",
+            b["batched_pass"],
         ),
         (
             f"(c) {c['devices']:,} dev x {c['horizon_days']} d x 1 rep: time",

@@ -23,7 +23,11 @@ BATCH_DEVICES = 250_000  # device-replications simulated together (cache-friendl
 
 
 def _batches(replications: int, devices: int) -> list[range]:
+    """Split replications into the fewest batches of at most BATCH_DEVICES device-replications
+    (one replication at least), as even in size as possible."""
     per = max(1, min(replications, BATCH_DEVICES // max(devices, 1)))
+    n = -(-replications // per)
+    per = -(-replications // n)
     return [range(i, min(i + per, replications)) for i in range(0, replications, per)]
 
 
