@@ -1,0 +1,97 @@
+"""The URL carries the scenario and every moved lever; a link reopens the same what-if."""
+
+from __future__ import annotations
+
+import pytest
+from app_helpers import kpi_curve, make_app_test, scenarios_folder  # noqa: F401
+
+from ui import levers as lv
+
+pytestmark = pytest.mark.usefixtures("scenarios_folder")
+
+
+def test_query_params_round_trip():
+    """Move levers, take the URL's parameters, open a new session with them: same controls, same curve."""
+    at = make_app_test().run()
+    at.slider(key="enrolled_share").set_value(75.0)
+    at.toggle(key="reporting_enabled").set_value(True)
+    at.selectbox(key="waves").set_value("10/90")
+    at.number_input(key="technicians").set_value(6)
+    at.run()
+    params = dict(at.query_params)
+    assert params == {
+        "scenario": "baseline.yaml",
+        "enrolled_share": "75",
+        "reporting_enabled": "1",
+        "waves": "10/90",
+        "technicians": "6",
+        "replications": "3",
+    }
+    reopened = make_app_test(params).run()
+    assert not reopened.exception
+    assert reopened.slider(key="enrolled_share").value == 75.0
+    assert reopened.toggle(key="reporting_enabled").value is True
+    assert reopened.selectbox(key="waves").value == "10/90"
+    assert reopened.number_input(key="technicians").value == 6
+    assert kpi_curve(reopened) == pytest.approx(kpi_curve(at))
+    assert not reopened.warning
+
+
+def test_link_names_another_scenario():
+    at = make_app_test({"scenario": "case_study.yaml", "training_coverage": "50"}).run()
+    assert at.selectbox(key="scenario_choice").value == "case_study.yaml"
+    assert at.slider(key="training_coverage").value == 50.0
+
+
+@pytest.mark.parametrize(
+    ("key", "raw", "words"),
+    [
+        ("technicians", "lots", "must be a number"),
+        ("enrolled_share", "180", "between 0 and 100"),
+        ("onboarding_days", "2.5", "whole number"),
+        ("reporting_enabled", "maybe", "on or off"),
+        ("waves", "50/20", "add up to 100"),
+        ("audit_interval_days", "nan", "finite"),
+    ],
+)
+def test_malformed_link_values_fall_back_with_a_notice(key: str, raw: str, words: str):
+    """A bad value names the setting, says why, and leaves the scenario's value in place."""
+    baseline_value = make_app_test().run().get(_widget_kind(key))
+    at = make_app_test({key: raw}).run()
+    assert not at.exception
+    notices = " ".join(w.value for w in at.warning)
+    assert f"'{key}={raw}'" in notices
+    assert words in notices
+    assert at.get(_widget_kind(key))[_index(at, key)].value == baseline_value[_index(at, key)].value
+    assert key not in at.query_params  # the URL is rewritten without the bad value
+
+
+def test_unknown_parameter_and_missing_scenario_are_reported():
+    at = make_app_test({"scenario": "nope.yaml", "colour": "red"}).run()
+    notices = " ".join(w.value for w in at.warning)
+    assert "nope.yaml" in notices
+    assert "'colour'" in notices
+    assert at.selectbox(key="scenario_choice").value == "baseline.yaml"
+
+
+def _widget_kind(key: str) -> str:
+    kind = lv.BY_KEY[key].kind
+    return {"toggle": "toggle", "stages": "selectbox"}.get(kind, "number_input" if key == "technicians" else "slider")
+
+
+def _index(at, key: str) -> int:
+    return [w.key for w in at.get(_widget_kind(key))].index(key)
+
+
+def test_parse_param_units():
+    """Link values are in the units the controls show: percent for shares, whole days."""
+    from sim import Scenario
+
+    scenario = Scenario()
+    assert lv.parse_param(lv.BY_KEY["enrolled_share"], "80", scenario) == 80.0
+    assert lv.from_widget(lv.BY_KEY["enrolled_share"], 80.0) == pytest.approx(0.8)
+    assert lv.parse_param(lv.BY_KEY["prioritize_critical"], "on", scenario) is True
+    assert lv.parse_stages("5/25/70") == pytest.approx([0.05, 0.25, 0.70])
+    assert lv.format_param(lv.BY_KEY["enrolled_share"], 80.0) == "80"
+    with pytest.raises(ValueError, match="between"):
+        lv.parse_param(lv.BY_KEY["training_start_day"], str(scenario.simulation.horizon_days + 1), scenario)

@@ -1,0 +1,35 @@
+"""The comparison tables: best value per row, and only the parameters that differ."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+import sim
+from ui import page
+
+
+def test_best_columns_higher_or_lower_is_better():
+    table = pd.DataFrame(
+        {
+            "a": [0.7, 0.8, 0.9, None, 40.0, 1000.0, 5.0, 9.0],
+            "b": [0.7, 0.9, 0.85, 120, 30.0, 2000.0, 4.0, 9.0],
+        },
+        index=[label for _, label, *_ in page.SUMMARY_ROWS],
+    )
+    best = page.best_columns(table)
+    assert best["Updated on time, today"] == ["a", "b"]  # a tie marks both
+    assert best["Updated on time, in 6 months"] == ["b"]
+    assert best["Updated on time, at the horizon"] == ["a"]
+    assert best["Days to reach the target"] == ["b"]  # never reaching it is worst
+    assert best["Mean days to patch"] == ["b"]
+    assert best["Device-days overdue"] == ["a"]
+
+
+def test_differing_parameters_only(baseline: sim.Scenario):
+    other = baseline.model_copy(deep=True)
+    other.levers.technicians.count = 9
+    other.fleet.device_classes[1].count = 900
+    other.name = "Other"
+    diff = page.differing_parameters({"base": baseline, "other": other})
+    assert sorted(diff.index) == ["fleet.device_classes[Building controllers].count", "levers.technicians.count"]
+    assert diff.loc["levers.technicians.count"].tolist() == [baseline.levers.technicians.count, 9]

@@ -1,0 +1,121 @@
+"""Chart builders are pure: a Result in, a plotly Figure out, with the numbers of the Result."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import sim
+from ui import charts
+
+
+@pytest.fixture(scope="module")
+def small() -> sim.Result:
+    scenario = sim.Scenario(name="Small")  # one class of 1,500 cameras, schema defaults
+    return sim.run(scenario, replications=3, seed=11)
+
+
+@pytest.fixture(scope="module")
+def automated() -> sim.Result:
+    data = sim.Scenario(name="Automated").model_dump()
+    data["levers"]["central_management"]["enrolled_share"] = 0.9
+    data["levers"]["audits"]["interval_days"] = 30
+    return sim.run(sim.Scenario.model_validate(data), replications=3, seed=11)
+
+
+def _trace(fig, name):
+    return next(t for t in fig.data if t.name == name)
+
+
+def test_kpi_over_time_plots_mean_band_and_loaded(small, automated):
+    fig = charts.kpi_over_time(automated, small, target=0.95)
+    mean = _trace(fig, "What-if")
+    np.testing.assert_allclose(mean.y, automated.series["compliance_mean"])
+    np.testing.assert_allclose(mean.x[-1], automated.horizon_days / charts.DAYS_PER_MONTH)
+    band = _trace(fig, "What-if: 90% of runs")
+    n = len(automated.series)
+    np.testing.assert_allclose(band.y[:n], automated.series["compliance_p95"])
+    np.testing.assert_allclose(band.y[n:], automated.series["compliance_p05"][::-1])
+    np.testing.assert_allclose(_trace(fig, "Loaded scenario").y, small.series["compliance_mean"])
+    assert "devices updated on time" in mean.hovertemplate
+
+
+def test_kpi_over_time_bands_benchmarks_and_other_target(small):
+    fig = charts.kpi_over_time(small, target=0.9)
+    rects = sorted((s.y0, s.y1) for s in fig.layout.shapes if s.type == "rect")
+    assert rects == [(0.0, 0.8), (0.8, 0.95), (0.95, 1.0)]
+    dashed = sorted(s.y0 for s in fig.layout.shapes if s.type == "line")
+    assert dashed == [0.85, 0.9, 0.95]
+    texts = {a.text for a in fig.layout.annotations}
+    assert {"Global average 85%", "Top quartile 95%", "Target 90%", "Excellent", "Good", "Poor"} <= texts
+    assert [t.name for t in fig.data] == ["What-if: 90% of runs", "What-if"]  # no loaded curve given
+    low = float(small.series["compliance_p05"].min())
+    assert fig.layout.yaxis.range[0] == pytest.approx(max(0.0, min(0.6, low - 0.05)))
+    assert fig.layout.yaxis.range[1] == 1.0
+
+
+def test_lever_effects_sorted_bars_in_points():
+    table = pd.DataFrame(
+        {
+            "lever": ["Technicians", "Staff trained"],
+            "group": ["Technicians", "Training"],
+            "setting": ["4 → 10", "0% → 100%"],
+            "at_6_months": [0.10, 0.01],
+            "at_horizon": [0.12, -0.02],
+        }
+    )
+    fig = charts.lever_effects(table, 365)
+    horizon = _trace(fig, "At 12 months")
+    assert list(horizon.x) == pytest.approx([-2.0, 12.0])  # reversed: biggest drawn on top
+    assert list(horizon.text) == ["-2.0 pts", "+12.0 pts"]
+    assert horizon.y[1].startswith("Technicians")
+    assert list(_trace(fig, "At 6 months").x) == pytest.approx([1.0, 10.0])
+
+
+def test_by_group_and_time_to_patch(small):
+    fig = charts.by_group(small.by_class, "device_class", "By class")
+    today, end = fig.data
+    assert list(today.x) == list(small.by_class["device_class"])
+    np.testing.assert_allclose(end.y, small.by_class["compliance_end"])
+    ttp = charts.time_to_patch(small.by_class, "device_class", "Days")
+    np.testing.assert_allclose(ttp.data[0].y, small.by_class["mean_time_to_patch_days"])
+
+
+def test_cost_by_lever_stacks_to_programme_cost(automated):
+    fig = charts.cost_by_lever(automated)
+    names = {t.name for t in fig.data}
+    assert "Central update management" in names
+    assert "Security audits" in names
+    assert "Training" not in names  # nothing spent on it
+    total = sum(t.y[-1] for t in fig.data)
+    assert total == pytest.approx(automated.summary["programme_cost"])
+    assert all(t.stackgroup == "cost" for t in fig.data)
+
+
+def test_compare_kpi_one_colour_each(small, automated):
+    fig = charts.compare_kpi({"a.yaml": small, "b.yaml": automated}, target=0.95)
+    lines = [t for t in fig.data if t.mode == "lines"]
+    assert [t.name for t in lines] == ["a.yaml", "b.yaml"]
+    assert lines[0].line.color != lines[1].line.color
+    assert not [t for t in fig.data if t.fill == "toself"]  # no bands when overlaid
+
+
+def test_on_time_by_month_and_metric_over_time(small):
+    fig = charts.on_time_by_month(small)
+    assert len(fig.data[0].x) == 12
+    assert fig.data[0].y[0] == pytest.approx(small.series["on_time_rate_mean"].loc[30], nan_ok=True)
+    backlog = charts.metric_over_time({"What-if": small}, "technician_backlog", title="t", y_title="y")
+    np.testing.assert_allclose(_trace(backlog, "What-if").y, small.series["technician_backlog_mean"])
+
+
+def test_one_theme(small, automated):
+    figures = [
+        charts.kpi_over_time(small),
+        charts.cost_by_lever(automated),
+        charts.breach_loss({"x": small}),
+        charts.group_lines(small.class_series, "t", small.horizon_days),
+    ]
+    for fig in figures:
+        assert fig.layout.font.family == charts.FONT["family"]
+        assert fig.layout.template.layout.paper_bgcolor == "white"
