@@ -43,6 +43,7 @@ MAX_RELEASE_APPROVALS = 250_000  # replications x departments x releases, each a
 MAX_QUEUE_WORK = 20_000_000_000  # release approvals x replications x days: technician-queue bookkeeping
 SHARE_TOLERANCE = 0.01
 MAX_PROBLEMS_SHOWN = 20  # a message lists at most this many problems, then says how many more
+MAX_NESTING = 32  # levels of nested mappings/lists in a file (a scenario uses 5)
 MAX_NUMBER_DIGITS = 100  # a whole number in a file has at most this many digits
 MAX_FILE_NAME_STEM = 64  # characters before ".yaml" in a file name made from user text
 
@@ -351,12 +352,23 @@ class _NoAliasSafeLoader(yaml.SafeLoader):
     """A safe loader that also refuses anchors and aliases (no exponential expansion),
     duplicate keys (the later one would silently win) and every tag that is not plain data."""
 
+    depth = 0
+
     def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
         event = self.peek_event()
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
             mark = event.start_mark
             raise yaml.YAMLError(f"anchors and aliases (&name / *name) are not allowed (line {mark.line + 1})")
-        return super().compose_node(parent, index)
+        if self.depth >= MAX_NESTING:  # stop early: PyYAML slows down sharply on deep flow nesting
+            mark = event.start_mark
+            raise yaml.YAMLError(
+                f"nested too deeply (more than {MAX_NESTING} levels; a scenario needs 5) (line {mark.line + 1})"
+            )
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
     def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
         if isinstance(node, yaml.MappingNode):
@@ -609,6 +621,8 @@ def parse_yaml(text: str | bytes) -> Any:
             problem = "the file holds more than one YAML document (a second '---'); a scenario file holds one"
         elif "determine a constructor" in problem:  # a tag on a key, raised before our constructor runs
             problem = "a tag (!!...) that is not plain data is not allowed"
+        if not mark and str(exc).startswith(("anchors", "nested")):
+            problem = str(exc)
         raise ScenarioError([f"not valid YAML: {problem}{where}"]) from None
     except RecursionError:
         raise ScenarioError(["not valid YAML: nested too deeply"]) from None
