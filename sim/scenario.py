@@ -545,6 +545,7 @@ def _format_error(err: dict[str, Any]) -> str:
         return text + (f"; {reason}" if reason and kind.startswith("less") else "")
     msg = msg.removeprefix("Value error, ")
     msg = re.sub(r"^(Input|String|List|Value) should (be|have)", lambda m: f"must {m.group(2)}", msg)
+    msg = msg.replace(" after validation", "")
     if kind in {"literal_error", "string_too_short", "string_too_long", "too_short", "too_long"}:
         msg += f" (got {_shown(got)})"
     return f"{path}: {msg}"
