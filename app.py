@@ -53,15 +53,15 @@ if problems:
 
 summary_slot = st.empty()
 progress_slot = st.empty()
-whatif_result = results.simulate(whatif, replications, seed, progress_slot)
-loaded_result = results.simulate(loaded, replications, seed, progress_slot)
+whatif_result = results.simulate(whatif, replications, seed, progress_slot, "Simulating the what-if…")
+loaded_result = results.simulate(loaded, replications, seed, progress_slot, "Simulating the loaded scenario…")
 page.headline(whatif_result, loaded_result)
 page.kpi_chart(whatif_result, loaded_result, show_loaded=whatif != loaded)
 
 loaded_shown = ss.lv.loaded_widget_values(loaded)
 effects = None
 if shown != loaded_shown:
-    effects = results.lever_effects(whatif, loaded, shown, loaded_shown, replications, seed)
+    effects = results.lever_effects(whatif, loaded, shown, loaded_shown, replications, seed, progress_slot)
 summary_slot.markdown(page.summary_sentence(whatif_result, loaded_result, effects))
 page.lever_section(effects, whatif.simulation.horizon_days, replications)
 page.csv_download(whatif_result, whatif.name)

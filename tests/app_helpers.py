@@ -147,10 +147,23 @@ def kpi_signature(page: Any) -> str | None:
     return page.evaluate(KPI_SIGNATURE_JS)
 
 
-def slider_thumb(page: Any, label: str) -> Any:
-    """The thumb of the sidebar slider whose label is ``label``."""
-    slider = page.locator('[data-testid="stSlider"]').filter(has_text=label)
-    return slider.locator('[role="slider"]').first
+def slider_input(page: Any, label: str) -> Any:
+    """The keyboard-focusable range input of the slider labelled ``label`` (Streamlit 1.67 markup)."""
+    return page.locator(f'[data-testid="stSlider"] input[type="range"][aria-label="{label}"]').first
+
+
+def wait_for_kpi_change(page: Any, before: str | None, timeout_ms: float = 120_000) -> None:
+    """Wait until the KPI chart's what-if curve differs from ``before``."""
+    page.wait_for_function(
+        f"(before) => {{ const s = ({KPI_SIGNATURE_JS})(); return s !== null && s !== before; }}",
+        arg=before,
+        timeout=timeout_ms,
+    )
+
+
+def wait_until_idle(page: Any, timeout_ms: float = 120_000) -> None:
+    """Wait until the app has finished its current run (the 'running' indicator is gone)."""
+    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=timeout_ms)
 
 
 # --------------------------------------------------------------------------- AppTest fixtures

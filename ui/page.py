@@ -61,7 +61,7 @@ def headline(whatif: Result, loaded: Result) -> None:
     for column, (label, value, base) in zip(columns, kpi_points, strict=False):
         with column:
             st.metric(
-                f"Updated on time · {label.lower()}" if label != "Today" else "Updated on time · today",
+                f"On time {label.lower()}" if label != "Today" else "On time today",
                 _pct(value),
                 delta=_pts(value, base) if label != "Today" else None,
                 border=True,
@@ -76,14 +76,14 @@ def headline(whatif: Result, loaded: Result) -> None:
         target = whatif.scenario.kpi.target
         base_days = b["days_to_target"]
         st.metric(
-            f"Time to reach the {target:.0%} target",
-            "Not within horizon" if days is None else f"{days / charts.DAYS_PER_MONTH:.1f} months",
+            f"Reaches the {target:.0%} target",
+            "Not reached" if days is None else f"in {days / charts.DAYS_PER_MONTH:.1f} months",
             delta=None
             if days == base_days
             else ("loaded: never" if base_days is None else f"loaded: {base_days / charts.DAYS_PER_MONTH:.1f} months"),
             delta_color="off",
             border=True,
-            help="First day the average run reaches the target.",
+            help="When the average run first reaches the target; 'Not reached' means not within the simulated period.",
         )
     money = st.columns(4)
     figures = (
@@ -380,7 +380,9 @@ def compare_tab(options: Sequence[str], folder: Path, replications: int, seed: i
     if len(scenarios) < 2:
         return
     slot = st.empty()
-    named = {name: results.simulate(sc, replications, seed, slot) for name, sc in scenarios.items()}
+    named = {
+        name: results.simulate(sc, replications, seed, slot, f"Simulating {name}…") for name, sc in scenarios.items()
+    }
     targets = {sc.kpi.target for sc in scenarios.values()}
     st.plotly_chart(charts.compare_kpi(named, target=targets.pop() if len(targets) == 1 else None), key="compare_chart")
     table = compare_table(named)

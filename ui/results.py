@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextvars
 from collections.abc import Callable
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -25,6 +26,7 @@ from ui import levers as lv
 
 MAX_CACHED_RUNS = 64
 SENSITIVITY_REPLICATIONS = 10
+LEVER_LABEL = "Working out which lever matters…"
 _progress_hook: contextvars.ContextVar[Callable[[float], None] | None] = contextvars.ContextVar(
     "progress_hook", default=None
 )
@@ -36,7 +38,9 @@ def _simulate_cached(scenario_yaml: str, replications: int, seed: int) -> Result
     return sim.run(sim.load_scenario(scenario_yaml), replications=replications, seed=seed, progress=hook)
 
 
-def simulate(scenario: Scenario, replications: int, seed: int, progress_slot=None) -> Result:
+def simulate(
+    scenario: Scenario, replications: int, seed: int, progress_slot: Any = None, label: str = "Simulating…"
+) -> Result:
     """The scenario's result (cached); a miss shows a progress bar in ``progress_slot``."""
     hook = None
     if progress_slot is not None:
@@ -45,7 +49,7 @@ def simulate(scenario: Scenario, replications: int, seed: int, progress_slot=Non
         outer = contextvars.copy_context()
 
         def hook(fraction: float) -> None:
-            outer.run(progress_slot.progress, min(1.0, max(0.0, fraction)), text="Simulating the what-if…")
+            outer.run(progress_slot.progress, min(1.0, max(0.0, fraction)), text=label)
 
     token = _progress_hook.set(hook)
     try:
@@ -74,15 +78,18 @@ def lever_effects(
     loaded_shown: dict[str, lv.WidgetValue],
     replications: int,
     seed: int,
+    progress_slot: Any = None,
 ) -> pd.DataFrame:
     """For each lever that moved: KPI change at 6 months and at the horizon, that lever alone.
 
     Columns: lever, group, setting (e.g. '0% → 80%'), at_6_months, at_horizon (shares,
     so 0.05 is five percentage points). Sorted by the size of the change at the horizon.
+    Runs not yet cached show progress in ``progress_slot``; its updates also let
+    Streamlit stop a stale run as soon as the user moves another control.
     """
     reps = min(int(replications), SENSITIVITY_REPLICATIONS)
     base = with_loaded_levers(whatif, loaded)
-    base_result = simulate(base, reps, seed)
+    base_result = simulate(base, reps, seed, progress_slot, LEVER_LABEL)
     half_year = min(182, base.simulation.horizon_days)
     rows = []
     for lever in lv.LEVERS:
@@ -90,7 +97,7 @@ def lever_effects(
             continue
         data = base.model_dump(mode="json")
         lv.set_value(data, lever.path, lv.get_value(whatif, lever.path))
-        result = simulate(scenario_from_data(data), reps, seed)
+        result = simulate(scenario_from_data(data), reps, seed, progress_slot, LEVER_LABEL)
         rows.append(
             {
                 "lever": lever.label,
