@@ -59,18 +59,15 @@ def headline(whatif: Result, loaded: Result) -> None:
     ]
     columns = st.columns(4)
     for column, (label, value, base) in zip(columns, kpi_points, strict=False):
-        with column:
-            st.metric(
-                f"On time {label.lower()}" if label != "Today" else "On time today",
-                _pct(value),
-                delta=_pts(value, base) if label != "Today" else None,
-                border=True,
-                help="Share of devices that installed every update whose deadline has passed.",
-            )
-            name = sim.band(value)
-            if name:
-                badge, colour = BAND_BADGE[name]
-                st.badge(badge, color=colour)
+        name = sim.band(value)
+        badge = f" :{BAND_BADGE[name][1]}-badge[{BAND_BADGE[name][0]}]" if name else ""
+        column.metric(
+            f"On time {label.lower()}{badge}",
+            _pct(value),
+            delta=_pts(value, base) if label != "Today" else None,
+            border=True,
+            help="Share of devices that installed every update whose deadline has passed.",
+        )
     with columns[3]:
         days = w["days_to_target"]
         target = whatif.scenario.kpi.target

@@ -1,0 +1,62 @@
+"""End to end: the real app in headless Chromium; a slider moved with the keyboard changes the KPI chart.
+
+Runs ``streamlit run app.py`` on a free loopback port (scenarios from a temporary copy,
+so nothing is written into the repository), drives it with Playwright and Debian's
+Chromium at /usr/bin/chromium (never a downloaded browser), saves a screenshot into
+artifacts/, and stops the server.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from app_helpers import (
+    CHROMIUM,
+    ROOT,
+    kpi_signature,
+    launch_chromium,
+    served_app,
+    slider_input,
+    wait_for_app,
+    wait_for_kpi_change,
+    wait_until_idle,
+)
+from playwright.sync_api import sync_playwright
+
+pytestmark = pytest.mark.e2e
+
+ARTIFACTS = ROOT / "artifacts"
+SLIDER = "Devices under central update management"
+
+
+def test_slider_changes_chart_in_real_browser(tmp_path: Path):
+    assert Path(CHROMIUM).exists(), "Debian's chromium package is required (.ci/run installs it)"
+    folder = tmp_path / "scenarios"
+    shutil.copytree(ROOT / "scenarios", folder)
+    ARTIFACTS.mkdir(exist_ok=True)
+    with served_app({"IOT_SIM_SCENARIOS_DIR": str(folder)}) as url, sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        try:
+            page = browser.new_page(viewport={"width": 1440, "height": 1100})
+            page.goto(url + "/?replications=10")
+            wait_for_app(page)
+            assert page.locator('[data-testid="stException"]').count() == 0
+            before = kpi_signature(page)
+            slider = slider_input(page, SLIDER)
+            assert slider.input_value() == "0"
+            slider.focus()
+            for _ in range(5):
+                page.keyboard.press("ArrowRight")
+            page.keyboard.press("PageUp")  # a big step: +10%
+            wait_for_kpi_change(page, before)
+            wait_until_idle(page)
+            assert int(slider.input_value()) > 5
+            assert kpi_signature(page) != before
+            assert "enrolled_share=" in page.url  # the link carries the what-if
+            assert page.locator('[data-testid="stException"]').count() == 0
+            page.get_by_text("Which lever matters").first.wait_for()
+            page.screenshot(path=str(ARTIFACTS / "app-e2e.png"))
+        finally:
+            browser.close()
