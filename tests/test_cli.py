@@ -1,0 +1,75 @@
+"""The command line's contract: exit statuses, option checks, the JSON form (in process)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from sim import cli
+
+ROOT = Path(__file__).resolve().parents[1]
+BASELINE = str(ROOT / "scenarios" / "baseline.yaml")
+
+
+def test_run_json_to_stdout_is_strict_json(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["run", BASELINE, "--replications", "2", "--seed", "3", "--json", "-"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["replications"], data["seed"], data["horizon_days"]) == (2, 3, 365)
+    assert data["summary"]["devices"] == 5000
+    assert len(data["series"]["day"]) == len(data["series"]["compliance_mean"]) == 366
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["run", BASELINE, "--seed", "-1"], "--seed must be between 0 and 4,294,967,295 (got -1)"),
+        (["run", BASELINE, "--replications", "0"], "--replications must be between 1 and 1,000 (got 0)"),
+        (["run", BASELINE, "--replications", "two"], "--replications must be a whole number (got 'two')"),
+        (["compare", BASELINE, "--seed", "x"], "--seed must be a whole number (got 'x')"),
+        ([], "the following arguments are required: command"),
+    ],
+)
+def test_bad_options_exit_2(args: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        cli.main(args)
+    assert info.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_override_beyond_the_limits_names_file_and_option(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["run", BASELINE, "--replications", "400"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {BASELINE} with --replications 400: simulation.replications: devices x")
+
+
+def test_unwritable_output_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "missing" / "out.json"
+    assert cli.main(["run", BASELINE, "--replications", "1", "--json", str(target)]) == 2
+    assert f"error: {target}: No such file or directory" in capsys.readouterr().err
+
+
+def test_internal_error_is_one_line_with_status_1(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.delenv("SIM_DEBUG", raising=False)
+    monkeypatch.setattr(cli, "run", broken)
+    assert cli.main(["run", BASELINE]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: internal error (ZeroDivisionError: division by zero)")
+    assert "Traceback" not in err
+    monkeypatch.setenv("SIM_DEBUG", "1")
+    with pytest.raises(ZeroDivisionError):
+        cli.main(["run", BASELINE])
+
+
+def test_compare_refuses_before_running_if_any_file_is_bad(capsys: pytest.CaptureFixture[str]) -> None:
+    bad = str(ROOT / "tests" / "bad_scenarios" / "negative_value.yaml")
+    assert cli.main(["compare", BASELINE, bad]) == 2
+    out = capsys.readouterr()
+    assert out.out == ""
+    assert f"error: {bad}: levers.audits.interval_days: must be ≥ 0 (got -7)" in out.err
