@@ -66,19 +66,23 @@ summary_slot.markdown(page.summary_sentence(whatif_result, loaded_result, effect
 page.lever_section(effects, whatif.simulation.horizon_days, replications)
 page.csv_download(whatif_result, whatif.name)
 
-fleet, operations, cost, compare, model = st.tabs(
-    ["Fleet", "Operations", "Cost & risk", "Compare scenarios", "Model & assumptions"]
-)
-with fleet:
-    page.fleet_tab(whatif_result)
-with operations:
-    page.operations_tab(whatif_result)
-with cost:
-    page.cost_tab(whatif_result, loaded_result)
-with compare:
-    page.compare_tab(ss.choices(folder), folder, replications, seed)
-with model:
-    page.model_tab(whatif, loaded)
+# Only the open tab is computed (each tab holds several charts), to keep slider changes quick.
+fleet, operations, cost, compare, model = st.tabs(page.TABS, key=page.TAB_KEY, on_change="rerun")
+if fleet.open:
+    with fleet:
+        page.fleet_tab(whatif_result)
+if operations.open:
+    with operations:
+        page.operations_tab(whatif_result)
+if cost.open:
+    with cost:
+        page.cost_tab(whatif_result, loaded_result)
+if compare.open:
+    with compare:
+        page.compare_tab(ss.choices(folder), folder, replications, seed)
+if model.open:
+    with model:
+        page.model_tab(whatif, loaded)
 
 with st.sidebar:
     page.save_section(whatif, folder, replications, seed)

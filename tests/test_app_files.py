@@ -153,7 +153,9 @@ def test_listing_follows_the_folder(tmp_path: Path, baseline: sim.Scenario):
 def test_compare_three_files():
     """Three files overlaid with one colour each, a summary with the best marked, and only differing parameters."""
     chosen = ["baseline.yaml", "case_study.yaml", "top_quartile.yaml"]
-    at = make_app_test().run()
+    at = make_app_test()
+    at.session_state["tab"] = "Compare scenarios"
+    at.run()
     at.multiselect(key="compare_files").set_value(chosen).run()
     assert not at.exception
     figure = plotted(at, "compare_chart")

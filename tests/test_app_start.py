@@ -66,3 +66,38 @@ def test_reset_restores_the_loaded_scenario():
 def test_csv_download_offered():
     at = make_app_test().run()
     assert at.get("download_button")
+
+
+def _chart_ids(at) -> str:
+    return " ".join(e.proto.id for e in at.get("plotly_chart"))
+
+
+@pytest.mark.parametrize(
+    ("tab", "drawn", "not_drawn"),
+    [
+        ("Fleet", ["fleet_class", "fleet_dept", "ttp_class", "class_lines"], ["ops_backlog", "cost_levers"]),
+        ("Operations", ["ops_backlog", "ops_utilisation", "ops_blind", "ops_on_time"], ["fleet_class"]),
+        ("Cost & risk", ["cost_levers", "cost_breach"], ["fleet_class", "ops_backlog"]),
+    ],
+)
+def test_only_the_open_tab_is_drawn(tab, drawn, not_drawn):
+    """Each tab's charts appear when it is open; hidden tabs cost nothing on a slider change."""
+    at = make_app_test()
+    at.session_state["tab"] = tab
+    at.run()
+    assert not at.exception
+    ids = _chart_ids(at)
+    for key in drawn:
+        assert key in ids
+    for key in not_drawn:
+        assert key not in ids
+
+
+def test_model_tab_explains_in_plain_words():
+    at = make_app_test()
+    at.session_state["tab"] = "Model & assumptions"
+    at.run()
+    text = " ".join(m.value for m in at.markdown)
+    assert "Security audits" in text
+    assert "IBM Cost of a Data Breach" in text
+    assert at.code[0].value.startswith("schema_version: 1")
