@@ -118,15 +118,17 @@ def kpi_over_time(whatif: Result, loaded: Result | None = None, *, target: float
     fig = go.Figure()
     for key in ("poor", "good", "excellent"):
         top = {"poor": 0.80, "good": 0.95, "excellent": 1.0}[key]
-        fig.add_hrect(
-            y0=BAND_FLOORS[key],
-            y1=top,
-            fillcolor=BAND_FILLS[key],
-            line_width=0,
-            layer="below",
-            annotation_text=BAND_LABELS[key],
-            annotation_position="top right" if key != "poor" else "bottom right",
-            annotation_font={"color": BAND_COLOURS[key], "size": 12},
+        fig.add_hrect(y0=BAND_FLOORS[key], y1=top, fillcolor=BAND_FILLS[key], line_width=0, layer="below")
+        fig.add_annotation(
+            x=1.005,
+            xref="paper",
+            y=top,
+            yref="y",
+            yanchor="top",
+            xanchor="left",
+            text=BAND_LABELS[key],
+            showarrow=False,
+            font={"color": BAND_COLOURS[key], "size": 12},
         )
     if loaded is not None:
         _mean_band(fig, loaded.series, "compliance", "Loaded scenario", LOADED_COLOUR, band=False, dash="dot")
@@ -154,6 +156,7 @@ def kpi_over_time(whatif: Result, loaded: Result | None = None, *, target: float
         lows.append(float(loaded.series["compliance_mean"].min()))
     floor = max(0.0, min(0.6, min(lows) - 0.05))
     themed(fig, title="Devices updated on time (the KPI)", y_title="Share of devices", y_format=".0%", height=430)
+    fig.update_layout(margin={"r": 80})  # room for the band names right of the plot
     fig.update_yaxes(range=[floor, 1.0])
     _month_axis(fig, whatif.horizon_days)
     return fig
@@ -162,7 +165,9 @@ def kpi_over_time(whatif: Result, loaded: Result | None = None, *, target: float
 def lever_effects(table: pd.DataFrame, horizon_days: int) -> go.Figure:
     """'Which lever matters': KPI change per lever, at 6 months and at the horizon, biggest first."""
     ordered = table.iloc[::-1]  # plotly draws horizontal bars bottom-up
-    labels = [f"{row.lever}<br><sup>{row.setting}</sup>" for row in ordered.itertuples()]
+    labels = [
+        f"{row.lever}<br><span style='font-size:11px;color:#555'>{row.setting}</span>" for row in ordered.itertuples()
+    ]
     months = round(horizon_days / DAYS_PER_MONTH)
     fig = go.Figure()
     for column, name, colour in (
@@ -190,7 +195,13 @@ def lever_effects(table: pd.DataFrame, horizon_days: int) -> go.Figure:
         height=max(260, 90 + 70 * len(table)),
     )
     fig.update_layout(barmode="group", legend={"traceorder": "reversed"})
-    fig.update_xaxes(title="Change in devices updated on time (percentage points)", zeroline=True)
+    extent = [v * 100 for v in (*table["at_6_months"], *table["at_horizon"])] or [0.0]
+    pad = max(1.0, (max(extent) - min(extent)) * 0.18)  # room for the value labels
+    fig.update_xaxes(
+        title="Change in devices updated on time (percentage points)",
+        zeroline=True,
+        range=[min(0.0, min(extent)) - (pad if min(extent) < 0 else 0), max(0.0, max(extent)) + pad],
+    )
     return fig
 
 

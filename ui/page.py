@@ -59,16 +59,17 @@ def headline(whatif: Result, loaded: Result) -> None:
         ("In 6 months", w["compliance_at_day_182"], b["compliance_at_day_182"]),
         (horizon_label(whatif.horizon_days), w["compliance_end"], b["compliance_end"]),
     ]
+    st.markdown("**Devices updated on time** (the KPI)")
     columns = st.columns(4)
     for column, (label, value, base) in zip(columns, kpi_points, strict=False):
         name = sim.band(value)
         badge = f" :{BAND_BADGE[name][1]}-badge[{BAND_BADGE[name][0]}]" if name else ""
         column.metric(
-            f"On time {label.lower()}{badge}",
+            f"{label}{badge}",
             _pct(value),
             delta=_pts(value, base) if label != "Today" else None,
             border=True,
-            help="Share of devices that installed every update whose deadline has passed.",
+            help="Devices updated on time: the share that installed every update whose deadline has passed.",
         )
     with columns[3]:
         days = w["days_to_target"]
@@ -76,11 +77,12 @@ def headline(whatif: Result, loaded: Result) -> None:
         base_days = b["days_to_target"]
         st.metric(
             f"Reaches the {target:.0%} target",
-            "Not reached" if days is None else f"in {days / charts.DAYS_PER_MONTH:.1f} months",
+            "Not reached" if days is None else f"{days / charts.DAYS_PER_MONTH:.1f} months",
             delta=None
             if days == base_days
             else ("loaded: never" if base_days is None else f"loaded: {base_days / charts.DAYS_PER_MONTH:.1f} months"),
             delta_color="off",
+            delta_arrow="off",
             border=True,
             help="When the average run first reaches the target; 'Not reached' means not within the simulated period.",
         )
