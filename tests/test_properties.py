@@ -38,10 +38,17 @@ def shares(draw: st.DrawFn, n: int) -> list[float]:
 
 @st.composite
 def scenarios(
-    draw: st.DrawFn, *, min_count: int = 0, max_count: int = 300, max_failure: float = 1.0, **fixed: Any
+    draw: st.DrawFn,
+    *,
+    min_count: int = 0,
+    max_count: int = 300,
+    max_failure: float = 1.0,
+    max_drift: float = 0.3,
+    **fixed: Any,
 ) -> dict[str, Any]:
-    """A valid small scenario as data; ``fixed`` overrides top-level sections and
-    ``max_failure`` caps the automated install failure rate and its silent share."""
+    """A valid small scenario as data; ``fixed`` overrides top-level sections (keys within a
+    section), ``max_failure`` caps the automated install failure rate and its silent share,
+    ``max_drift`` the monthly rate at which staff switch auto-update off."""
     n_classes = draw(st.integers(1, 3))
     classes = []
     for i in range(n_classes):
@@ -72,7 +79,7 @@ def scenarios(
             "seed": draw(st.integers(0, 2**32 - 1)),
         },
         "fleet": {"initial_compliance": draw(share), "device_classes": classes, "departments": depts},
-        "human_factors": {"manual_error_rate": draw(share), "disable_rate_per_month": draw(st.floats(0, 0.3))},
+        "human_factors": {"manual_error_rate": draw(share), "disable_rate_per_month": draw(st.floats(0, max_drift))},
         "levers": {
             "central_management": {
                 "enrolled_share": draw(share),
@@ -178,14 +185,21 @@ def test_more_audits_never_lower_the_kpi(data: dict[str, Any]) -> None:
     _not_lower(data, "levers.audits.interval_days", 0, 30)
 
 
-@MONOTONE
-@given(_moderate(max_failure=0.3), st.floats(0, 0.5), st.floats(0.5, 1.0))
-def test_more_enrolment_never_lowers_the_kpi(data: dict[str, Any], low: float, high: float) -> None:
-    """More of the OTA-capable devices under central management, with install failures and
-    their silent share at most 30% each (the bundled classes have 3-10% and 20-50%).
+MONTHLY_AUDITS = {"audits": {"interval_days": 30, "coverage": 1.0, "detection_rate": 0.9}}
 
-    Beyond that the property does not hold, by design: automation that mostly fails silently,
-    trusted without audits, is one of the KPI's named pitfalls (see the test below).
+
+@MONOTONE
+@given(_moderate(max_failure=0.3, max_drift=0.02, levers=MONTHLY_AUDITS), st.floats(0, 0.5), st.floats(0.5, 1.0))
+def test_more_enrolment_never_lowers_the_kpi(data: dict[str, Any], low: float, high: float) -> None:
+    """More of the OTA-capable devices under central management, in a programme that audits
+    monthly, with install failures and their silent share at most 30% each (the bundled
+    classes have 3-10% and 20-50%) and staff switching auto-update off on at most 2% of
+    enrolled devices a month (the default is 1%).
+
+    Outside these conditions the property does not hold, by design: automation trusted
+    without audits, while it fails silently or staff switch it off, is one of the KPI's named
+    pitfalls. Hypothesis found both (100% silent failures; 25% a month switched off, no
+    audits, against a technician who keeps up); the test below pins the first.
     """
     _not_lower(data, "levers.central_management.enrolled_share", low, high)
 
