@@ -144,16 +144,53 @@ def cmd_compare(args: argparse.Namespace) -> int:
         _write_json({"seed": seed, "results": [r.to_dict() for r in results]}, args.json)
         if args.json == "-":
             return 0
-    names = [r.scenario.name for r in results]
-    width = max(len(label) for _, label, _ in SUMMARY_ROWS)
-    colw = max(14, *(min(len(n), 28) for n in names))
-    out = sys.stdout
-    out.write(f"Same seed ({seed}) for every scenario, so differences come from the scenarios.\n\n")
-    out.write(" " * (width + 2) + "".join(f"  {n[:28]:>{colw}}" for n in names) + "\n")
-    for key, label, kind in SUMMARY_ROWS:
-        cells = "".join(f"  {_fmt(r.summary.get(key), kind):>{colw}}" for r in results)
-        out.write(f"{label:<{width + 2}}{cells}\n")
+    _print_comparison(results, [Path(f).stem for f in args.files], seed, sys.stdout)
     return 0
+
+
+def _change(a: Any, b: Any, kind: str) -> str:
+    """How the second scenario differs from the first, in the row's unit ('' if not comparable)."""
+    if kind == "text" and a != b:
+        return f"{_fmt(a, kind)} → {_fmt(b, kind)}"
+    if kind == "pct" and a is not None and b is not None:
+        return f"{(b - a) * 100:+.1f} pts"
+    if kind == "days":
+        if a is None and b is not None:
+            return f"reached on day {b}"
+        if a is not None and b is None:
+            return "no longer reached"
+        return "" if a is None else f"{b - a:+,d} days"
+    if kind in ("dayf", "int", "usd") and a is not None and b is not None:
+        change = f"{b - a:+,.1f} days" if kind == "dayf" else f"{b - a:+,.0f}"
+        if kind == "usd":
+            change = f"{'+' if b >= a else '-'}${abs(b - a):,.0f}"
+        return change + (f" ({(b - a) / a:+.0%})" if a else "")
+    return ""
+
+
+def _print_comparison(results: Sequence[Result], labels: Sequence[str], seed: int, out: TextIO) -> None:
+    """A side-by-side table: one column per file (headed by its file name), full names above.
+
+    With exactly two scenarios a last column gives the change from the first to the second.
+    """
+    labels = [lab[:32] for lab in labels]
+    out.write(f"Same seed ({seed}) for every scenario, so differences come from the scenarios.\n")
+    lw = max(len(lab) for lab in labels)
+    for lab, r in zip(labels, results, strict=True):
+        out.write(f"  {lab:<{lw}}  {r.scenario.name}\n")
+    out.write("\n")
+    width = max(len(label) for _, label, _ in SUMMARY_ROWS)
+    cells = {key: [_fmt(r.summary.get(key), kind) for r in results] for key, _, kind in SUMMARY_ROWS}
+    header = list(labels)
+    if len(results) == 2:
+        header.append("change")
+        for key, _, kind in SUMMARY_ROWS:
+            cells[key].append(_change(results[0].summary.get(key), results[1].summary.get(key), kind))
+    colw = [max(len(h), *(len(cells[key][i]) for key, _, _ in SUMMARY_ROWS)) for i, h in enumerate(header)]
+    out.write(" " * width + "".join(f"  {h:>{w}}" for h, w in zip(header, colw, strict=True)) + "\n")
+    for key, label, _ in SUMMARY_ROWS:
+        row = "".join(f"  {c:>{w}}" for c, w in zip(cells[key], colw, strict=True))
+        out.write(f"{label:<{width}}{row}".rstrip() + "\n")
 
 
 def cmd_validate(args: argparse.Namespace) -> int:

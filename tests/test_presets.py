@@ -98,7 +98,13 @@ def test_cli_compare_reads_like_the_case_study() -> None:
     ).stdout
     lines = {line.split("  ")[0]: line for line in out.splitlines()}
     six_months = lines["KPI at 6 months (day 182)"]
-    assert "Case study" in out and "Baseline" in out
+    assert "Case study" in out
+    assert "Baseline" in out
     cells = [c for c in six_months.split("  ") if c.strip().endswith("%")]
     baseline_pct, case_pct = (float(c.strip().rstrip("%")) for c in cells)
     assert baseline_pct < 80 <= 95 <= case_pct
+    # With two files the last column is the change, in percentage points.
+    assert six_months.endswith(" pts")
+    change = float(six_months.split()[-2])
+    assert change == pytest.approx(case_pct - baseline_pct, abs=0.11)
+    assert "reached on day" in lines["Days to reach the target"]
