@@ -122,6 +122,7 @@ class FleetModel:
         self._ttp_rows: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self._ttp_buffered = 0
         self.progress: Callable[[float], None] | None = None
+        self._table_cache: tuple[float, float, np.ndarray] | None = None
 
     # ------------------------------------------------------------------ set-up
 
@@ -395,6 +396,8 @@ class FleetModel:
 
     def _attempts(self, t: int) -> None:
         """Automated install attempts due by the end of day ``t``, with retries."""
+        if not self.enrolled_per_rep.any():  # attempts are only ever scheduled for enrolled devices
+            return
         due = np.flatnonzero(self.next_attempt <= t)
         retries = self.sc.levers.central_management.retries
         while due.size:
@@ -433,7 +436,7 @@ class FleetModel:
             due = again[self.next_attempt[again] <= t]
 
     def _drift(self, t: int) -> None:
-        if self.sc.human_factors.disable_rate_per_month <= 0 or t == 0:
+        if self.sc.human_factors.disable_rate_per_month <= 0 or t == 0 or not self.enrolled_per_rep.any():
             return
         # the threshold is finite only for enrolled devices with auto-update on
         hit = np.flatnonzero(self.drift_threshold <= self.H_drift[t])
@@ -577,12 +580,22 @@ class FleetModel:
 
     def _state_table(self, now: float) -> np.ndarray:
         """For each (rc, installed+1): 0 if compliant, else 1 + rank of the worst overdue
-        severity (4 = critical ... 1 = low), flattened."""
+        severity (4 = critical ... 1 = low), flattened. It changes only when a deadline
+        passes, so it is kept until the next deadline."""
+        cached = self._table_cache
+        if cached is not None and cached[0] <= now < cached[1]:
+            return cached[2]
+        passed = self.rel.deadline <= now
+        later = self.rel.deadline[~passed]
+        valid_until = float(later.min()) if later.size else np.inf
+        valid_from = float(self.rel.deadline[passed].max()) if passed.any() else -np.inf
         rank = np.where(self.rel.severity >= 0, N_SEV - self.rel.severity, 0)  # critical -> 4
-        s = np.where(self.rel.deadline <= now, rank, 0)
+        s = np.where(passed, rank, 0)
         suffix = np.maximum.accumulate(s[:, ::-1], axis=1)[:, ::-1]  # worst over k >= j
         table = np.concatenate([suffix, np.zeros((s.shape[0], 1), dtype=suffix.dtype)], axis=1)
-        return table.reshape(-1).astype(np.int64)
+        flat = table.reshape(-1).astype(np.int64)
+        self._table_cache = (valid_from, valid_until, flat)
+        return flat
 
     def _state(self, now: float) -> np.ndarray:
         """Per device: 0 if compliant at ``now``, else 1 + rank of its worst overdue severity."""

@@ -207,8 +207,10 @@ def summarise(scenario: Scenario, rec: Record, replications: int, seed: int) -> 
     share_c = np.where(devices_c[None, None, :] > 0, comp_c / size_c, np.nan).mean(axis=1)  # (T, C)
     comp_d = rec.compliant_cd.sum(axis=2).astype(float)  # (T, R, D)
     size_d = rec.dept_sizes.astype(float)  # (R, D): the multinomial split varies by replication
-    with np.errstate(invalid="ignore", divide="ignore"):
-        share_d = np.nanmean(np.where(size_d[None] > 0, comp_d / np.maximum(size_d[None], 1), np.nan), axis=1)
+    # mean over the replications in which the department has devices (NaN if it never has)
+    has = (size_d > 0).sum(axis=0)  # (D,)
+    share_rd = np.where(size_d[None] > 0, comp_d / np.maximum(size_d[None], 1), 0.0)
+    share_d = np.where(has > 0, share_rd.sum(axis=1) / np.maximum(has, 1), np.nan)
 
     def ttp(sum_: np.ndarray, cnt: np.ndarray) -> list[float | None]:
         s, n = sum_.sum(axis=0), cnt.sum(axis=0)

@@ -168,6 +168,8 @@ class TicketQueue:
 
 def _first_each(idx: np.ndarray, urgent: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Each device once, at its first position; urgent if any of its requests was."""
+    if idx.size < 2 or bool((idx[1:] > idx[:-1]).all()):  # strictly increasing: no repeats
+        return idx, urgent
     uniq, first, inverse = np.unique(idx, return_index=True, return_inverse=True)
     if uniq.size == idx.size:
         return idx, urgent
