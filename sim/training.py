@@ -29,7 +29,7 @@ def trained_share(t: np.ndarray | float, training: Training) -> np.ndarray:
     ramp_end = start + ramp
     if ramp > 0:
         during = (t >= start) & (t < ramp_end)
-        level = np.where(during, training.coverage * (t - start) / ramp, level)
+        level[during] = training.coverage * (t[during] - start) / ramp  # only where it is < coverage
     after = t >= ramp_end
     since = t - ramp_end
     if training.refresher_interval_days > 0:
