@@ -41,12 +41,14 @@ with st.sidebar:
     replications, seed = controls.simulation_settings()
 
 whatif, problems = controls.build_whatif(loaded, shown, edits)
+replications, too_many_runs = controls.runs_allowed(replications, whatif, loaded)
 ss.write_params(shown, loaded)
 
 st.title(text.TITLE)
 st.caption(f"Loaded scenario: **{loaded.name}** · {loaded.fleet.device_count:,} devices · {text.INTRO}")
-for notice in st.session_state[ss.NOTICES]:
-    st.warning(notice)
+for notice in [*st.session_state[ss.NOTICES], too_many_runs]:
+    if notice:
+        st.warning(notice)
 if problems:
     listed = "\n".join(f"- `{p}`" for p in problems)
     st.error(f"Some edited assumptions were not used (the loaded file's values apply):\n{listed}")

@@ -342,7 +342,21 @@ def check_limits(scenario: Scenario, replications: int) -> None:
         )
 
 
-# --------------------------------------------------------------------------- loading
+def max_replications(scenario: Scenario) -> int:
+    """The most replications ``check_limits`` admits for this scenario (0 if not even one).
+
+    Every run-size limit grows with the number of replications, so a bisection finds it.
+    """
+    lo, hi = 0, MAX_REPLICATIONS
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        try:
+            check_limits(scenario, mid)
+        except ValueError:
+            hi = mid - 1
+        else:
+            lo = mid
+    return lo
 
 
 # --------------------------------------------------------------------------- loading

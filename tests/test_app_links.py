@@ -95,3 +95,27 @@ def test_parse_param_units():
     assert lv.format_param(lv.BY_KEY["enrolled_share"], 80.0) == "80"
     with pytest.raises(ValueError, match="between"):
         lv.parse_param(lv.BY_KEY["training_start_day"], str(scenario.simulation.horizon_days + 1), scenario)
+
+
+def test_too_many_runs_for_the_fleet_are_lowered_with_a_notice(scenarios_folder):  # noqa: F811
+    """A link (or the settings box) asking for more runs than the run-size limits admit for
+    this fleet: the page says which limit and shows the most runs allowed, instead of failing."""
+    import sim
+    from sim.scenario import max_replications
+
+    big = sim.load_scenario(scenarios_folder / "baseline.yaml")
+    data = big.model_dump(mode="json")
+    data["name"] = "Large estate"
+    data["simulation"].update(horizon_days=30, replications=5)
+    for cls in data["fleet"]["device_classes"]:
+        cls["count"] *= 20  # 100,000 devices
+    large = sim.scenario.scenario_from_data(data)
+    sim.save_scenario(large, scenarios_folder / "large.yaml")
+    cap = max_replications(large)
+    assert cap == 20  # devices x replications <= 2,000,000
+
+    at = make_app_test({"scenario": "large.yaml", "replications": "1000"}).run()
+    assert not at.exception
+    notices = [w.value for w in at.warning]
+    assert any("Simulated runs averaged: 1,000" in n and "2,000,000" in n and "showing 20 runs" in n for n in notices)
+    assert len(kpi_curve(at)) == 31  # the page still shows the KPI over the 30 days

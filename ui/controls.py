@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from sim import Scenario, ScenarioError
-from sim.scenario import Department, DeviceClass, scenario_from_data
+from sim.scenario import Department, DeviceClass, check_limits, max_replications, scenario_from_data
 from ui import levers as lv
 from ui import state as ss
 from ui import text
@@ -247,3 +247,22 @@ def build_whatif(
         return scenario_from_data(edited), []
     except ScenarioError as exc:
         return with_levers, exc.problems
+
+
+def runs_allowed(replications: int, *scenarios: Scenario) -> tuple[int, str | None]:
+    """``replications`` lowered to what the run-size limits admit for every scenario, and a
+    notice naming the setting and the limit (``None`` when nothing was lowered)."""
+    for scenario in scenarios:
+        cap = max(1, max_replications(scenario))
+        if replications > cap:
+            try:
+                check_limits(scenario, replications)
+                reason = "it is over a run-size limit"
+            except ValueError as exc:
+                reason = str(exc).removeprefix("simulation.replications: ")
+            notice = (
+                f"Simulated runs averaged: {replications:,} is more than one request may compute for "
+                f"this scenario ({reason}); showing {cap:,} runs instead."
+            )
+            return cap, notice
+    return replications, None
