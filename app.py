@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import controls, page, results, text
+from ui import controls, page, results, stop, text
 from ui import scenario_files as files
 from ui import state as ss
 
@@ -53,8 +53,18 @@ if problems:
     listed = "\n".join(f"- `{p}`" for p in problems)
     st.error(f"Some edited assumptions were not used (the loaded file's values apply):\n{listed}")
 
+run = stop.run_id(whatif, replications, seed)
+if stop.was_stopped(run):
+    stop.stopped_notice()
+    with st.sidebar:
+        page.save_section(whatif, folder, replications, seed)
+    st.stop()
+
 summary_slot = st.empty()
 progress_slot = st.empty()
+stop_slot = st.empty()
+if stop.is_long(whatif, replications) or stop.is_long(loaded, replications):
+    stop.stop_button(stop_slot, run)
 whatif_result = results.simulate(whatif, replications, seed, progress_slot, "Simulating the what-if…")
 loaded_result = results.simulate(loaded, replications, seed, progress_slot, "Simulating the loaded scenario…")
 page.headline(whatif_result, loaded_result)
@@ -64,6 +74,7 @@ loaded_shown = ss.lv.loaded_widget_values(loaded)
 effects = None
 if shown != loaded_shown:
     effects = results.lever_effects(whatif, loaded, shown, loaded_shown, replications, seed, progress_slot)
+stop_slot.empty()
 summary_slot.markdown(page.summary_sentence(whatif_result, loaded_result, effects))
 page.lever_section(effects, whatif.simulation.horizon_days, replications)
 page.csv_download(whatif_result, whatif.name)

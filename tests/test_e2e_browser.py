@@ -60,3 +60,29 @@ def test_slider_changes_chart_in_real_browser(tmp_path: Path):
             page.screenshot(path=str(ARTIFACTS / "app-e2e.png"))
         finally:
             browser.close()
+
+
+def test_long_run_can_be_stopped_in_real_browser(tmp_path: Path):
+    """A long run shows a Stop button beside its progress bar; pressing it ends the run at
+    once with a notice, and 'Run it' simulates again (here with few runs, to stay quick)."""
+    folder = tmp_path / "scenarios"
+    shutil.copytree(ROOT / "scenarios", folder)
+    with served_app({"IOT_SIM_SCENARIOS_DIR": str(folder)}) as url, sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        try:
+            page = browser.new_page(viewport={"width": 1440, "height": 1100})
+            page.goto(url + "/?replications=200")  # 5,000 devices x 200 runs: several seconds at least
+            stop_button = page.get_by_role("button", name="Stop the simulation")
+            stop_button.wait_for(timeout=60_000)
+            page.get_by_text("Simulating").first.wait_for(timeout=60_000)
+            stop_button.click()
+            page.get_by_text("The simulation was stopped").wait_for(timeout=30_000)
+            assert page.locator('[data-testid="stPlotlyChart"]').count() == 0
+            assert page.locator('[data-testid="stException"]').count() == 0
+            # The app keeps working: a quicker setting simulates at once.
+            page.goto(url + "/?replications=5")
+            wait_for_app(page)
+            assert page.locator('[data-testid="stException"]').count() == 0
+            assert kpi_signature(page) is not None
+        finally:
+            browser.close()
