@@ -8,6 +8,7 @@ import pytest
 from app_helpers import ROOT, kpi_curve, make_app_test, plotted, scenarios_folder  # noqa: F401
 
 import sim
+from sim.scenario import MAX_FILE_NAME_STEM
 from ui import scenario_files as files
 
 pytestmark = pytest.mark.usefixtures("scenarios_folder")
@@ -100,12 +101,42 @@ def test_read_upload_refuses_wrong_suffix_and_big_files():
         ("../../etc/passwd", "etc-passwd.yaml"),
         ("Überwachung Gebäude", "uberwachung-gebaude.yaml"),
         ("...", "scenario.yaml"),
-        ("CON", "scenario-con.yaml"),
-        ("a" * 200, "a" * files.MAX_STEM + ".yaml"),
+        ("CON", "con-scenario.yaml"),
+        ("Plan B.yaml", "plan-b.yaml"),
+        ("a" * 200, "a" * MAX_FILE_NAME_STEM + ".yaml"),
     ],
 )
-def test_safe_file_name(name: str, expected: str):
-    assert files.safe_file_name(name) == expected
+def test_save_as_uses_the_engines_safe_file_name(name: str, expected: str, tmp_path: Path, baseline: sim.Scenario):
+    """The app saves under ``safe_scenario_filename`` (one rule for app and engine), inside the folder."""
+    folder = tmp_path / "saved"
+    assert files.save_as(baseline, name, folder) == folder.resolve() / expected
+    assert [p.name for p in folder.iterdir()] == [expected]
+    assert sim.load_scenario(folder / expected).name == files.renamed(baseline, name).name
+
+
+def test_save_as_refuses_a_link_out_of_the_folder(tmp_path: Path, baseline: sim.Scenario):
+    """A symbolic link in the folder that points elsewhere is not written through, even when overwriting."""
+    folder, outside = tmp_path / "saved", tmp_path / "outside.yaml"
+    folder.mkdir()
+    outside.write_text("keep me\n")
+    (folder / "plan.yaml").symlink_to(outside)
+    for overwrite in (False, True):
+        with pytest.raises(sim.ScenarioError, match="outside the scenarios folder"):
+            files.save_as(baseline, "Plan", folder, overwrite=overwrite)
+    assert outside.read_text() == "keep me\n"
+
+
+def test_save_failure_is_shown_and_the_page_keeps_working(scenarios_folder: Path, tmp_path: Path):  # noqa: F811
+    """A save the folder refuses shows why, with no exception; nothing outside the folder is written."""
+    outside = tmp_path / "outside.yaml"
+    (scenarios_folder / "plan.yaml").symlink_to(outside)
+    at = make_app_test().run()
+    at.text_input(key="save_name").input("Plan").run()
+    at.button(key="save").click().run()
+    assert not at.exception
+    assert any("Not saved" in e.value and "outside the scenarios folder" in e.value for e in at.error)
+    assert not outside.exists()
+    assert at.selectbox(key="scenario_choice").value == "baseline.yaml"
 
 
 def test_save_writes_a_sanitised_file_and_asks_before_overwriting(scenarios_folder: Path):  # noqa: F811

@@ -15,6 +15,7 @@ import streamlit as st
 
 import sim
 from sim import Result, Scenario, ScenarioError
+from sim.scenario import safe_scenario_filename
 from ui import charts, results, text
 from ui import levers as lv
 from ui import scenario_files as files
@@ -256,27 +257,30 @@ def save_section(whatif: Scenario, folder: Path, replications: int, seed: int) -
     whatif = Scenario.model_validate(data)
     st.header("Save this what-if", help=text.SAVE_HELP)
     name = st.text_input("Scenario name", key="save_name", placeholder="e.g. Q3 plan: 80% enrolled")
-    target = files.safe_file_name(name) if name.strip() else None
+    target = safe_scenario_filename(name) if name.strip() else None
     if target:
         st.caption(f"File: `{target}`")
     if st.button("Save to scenarios folder", key="save", disabled=not name.strip()):
         try:
-            path = files.save_as(whatif, name, folder)
-            state["save_message"] = f"Saved as {path.name}."
-            state.pop("confirm_overwrite", None)
-            st.rerun()  # so the scenario picker above lists the new file
+            path = _save(whatif, name, folder, overwrite=False)
         except FileExistsError:
             state["confirm_overwrite"] = target
             state.pop("save_message", None)
+        else:
+            if path:
+                state["save_message"] = f"Saved as {path.name}."
+                state.pop("confirm_overwrite", None)
+                st.rerun()  # so the scenario picker above lists the new file
     pending = state.get("confirm_overwrite")
     if pending and pending == target:
         st.warning(f"{pending} already exists. Overwrite it?")
         yes, no = st.columns(2)
         if yes.button("Overwrite", key="confirm_overwrite_yes", type="primary"):
-            path = files.save_as(whatif, name, folder, overwrite=True)
-            state["save_message"] = f"Replaced {path.name}."
-            state.pop("confirm_overwrite", None)
-            st.rerun()
+            path = _save(whatif, name, folder, overwrite=True)
+            if path:
+                state["save_message"] = f"Replaced {path.name}."
+                state.pop("confirm_overwrite", None)
+                st.rerun()
         if no.button("Cancel", key="confirm_overwrite_no"):
             state.pop("confirm_overwrite", None)
             st.rerun()
@@ -286,10 +290,24 @@ def save_section(whatif: Scenario, folder: Path, replications: int, seed: int) -
     st.download_button(
         "Download as a scenario file",
         sim.dump_scenario(scenario),
-        file_name=target or files.safe_file_name(whatif.name),
+        file_name=target or safe_scenario_filename(whatif.name),
         mime="application/x-yaml",
         key="download_scenario",
     )
+
+
+def _save(whatif: Scenario, name: str, folder: Path, *, overwrite: bool) -> Path | None:
+    """``files.save_as``, showing why a save failed (a name leading out of the folder, a
+    folder that cannot be written) instead of raising; an existing file still raises
+    ``FileExistsError`` so the caller can ask before overwriting."""
+    try:
+        return files.save_as(whatif, name, folder, overwrite=overwrite)
+    except FileExistsError:
+        raise
+    except (ScenarioError, OSError) as exc:
+        reason = "; ".join(exc.problems) if isinstance(exc, ScenarioError) else (exc.strerror or str(exc))
+        st.error(f"Not saved: {reason}")
+        return None
 
 
 def show_scenario_error(title: str, error: ScenarioError) -> None:
@@ -412,7 +430,7 @@ def csv_download(result: Result, name: str) -> None:
     st.download_button(
         "Download results (CSV)",
         result.series.to_csv(float_format="%.6g"),
-        file_name=f"{files.safe_file_name(name).removesuffix('.yaml')}-results.csv",
+        file_name=f"{safe_scenario_filename(name).removesuffix('.yaml')}-results.csv",
         mime="text/csv",
         key="download_csv",
         help="Daily figures for the what-if: mean, 5th and 95th percentile of every measure.",

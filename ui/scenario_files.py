@@ -2,29 +2,29 @@
 
 The folder is ``scenarios/`` next to ``app.py`` unless the environment variable
 ``IOT_SIM_SCENARIOS_DIR`` names another (the tests use a temporary folder, so they never
-write into the repository). Saving derives a safe file name from the name the planner
-typed, refuses to overwrite unless asked to, and writes atomically through
-``sim.save_scenario``. Uploaded bytes are only ever parsed as data by
-``sim.load_scenario`` (a safe YAML loader and the schema); nothing in them is executed.
+write into the repository). Saving uses the engine's rules, so there is one of each:
+``sim.scenario.safe_scenario_filename`` makes the file name from the name the planner
+typed, ``resolve_in_folder`` keeps it inside the folder, and ``sim.save_scenario`` writes
+atomically and, unless an overwrite was confirmed, never replaces an existing file (the
+check and the write are one step, so two sessions saving the same name cannot both win).
+Uploaded bytes are only ever parsed as data by ``sim.load_scenario`` (a safe YAML loader
+and the schema); nothing in them is executed.
 """
 
 from __future__ import annotations
 
 import os
-import re
-import unicodedata
 from pathlib import Path
 
 import sim
 from sim import Scenario, ScenarioError
+from sim.scenario import resolve_in_folder, safe_scenario_filename
 
 ENV_DIR = "IOT_SIM_SCENARIOS_DIR"
 DEFAULT_DIR = Path(__file__).resolve().parents[1] / "scenarios"
 DEFAULT_SCENARIO = "baseline.yaml"
 SUFFIXES = (".yaml", ".yml")
 MAX_UPLOAD_BYTES = 1_000_000  # same limit as the engine's MAX_FILE_BYTES and server.maxUploadSize
-MAX_STEM = 60
-_WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
 
 
 def scenarios_dir() -> Path:
@@ -42,34 +42,21 @@ def list_scenarios(folder: Path | None = None) -> list[Path]:
     return sorted(files, key=lambda p: (p.name != DEFAULT_SCENARIO, p.name.lower()))
 
 
-def safe_file_name(name: str) -> str:
-    """A file name made from a scenario's display name: lower-case letters, digits, '-' and '_'.
-
-    'Q3 plan: 80% enrolled!' -> 'q3-plan-80-enrolled.yaml'. Path separators, dots and
-    anything outside ASCII are dropped, so the result always lands inside the folder.
-    """
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-    stem = re.sub(r"[^a-z0-9_]+", "-", ascii_name.lower()).strip("-_")[:MAX_STEM].strip("-_")
-    if not stem or stem in _WINDOWS_RESERVED:
-        stem = f"scenario-{stem}" if stem else "scenario"
-    return stem + ".yaml"
-
-
 def save_as(scenario: Scenario, name: str, folder: Path | None = None, *, overwrite: bool = False) -> Path:
     """Save ``scenario`` under the display ``name`` into the folder; returns the path written.
 
-    Raises ``FileExistsError`` when that file exists and ``overwrite`` is false, and
-    ``ValueError`` when the name is blank.
+    The file name is ``safe_scenario_filename(name)``. Raises ``FileExistsError`` when that
+    file exists and ``overwrite`` is false, ``ValueError`` when the name is blank,
+    ``ScenarioError`` (a ValueError) when the name resolves outside the folder (a symbolic
+    link there pointing elsewhere), and ``OSError`` when the folder cannot be written.
     """
     name = name.strip()
     if not name:
         raise ValueError("Scenario name: type a name before saving")
     folder = folder or scenarios_dir()
     folder.mkdir(parents=True, exist_ok=True)
-    target = folder / safe_file_name(name)
-    if target.exists() and not overwrite:
-        raise FileExistsError(str(target))
-    return sim.save_scenario(renamed(scenario, name), target)
+    target = resolve_in_folder(folder, safe_scenario_filename(name))
+    return sim.save_scenario(renamed(scenario, name), target, overwrite=overwrite)
 
 
 def renamed(scenario: Scenario, name: str) -> Scenario:
