@@ -203,3 +203,34 @@ def test_compare_three_files():
     assert "levers.central_management.enrolled_share" in diff.index
     assert "simulation.seed" not in diff.index  # same in all three files
     assert "fleet.initial_compliance" not in diff.index or len(set(diff.loc["fleet.initial_compliance"])) > 1
+
+
+def test_compare_lowers_runs_to_what_the_largest_file_admits(scenarios_folder: Path, monkeypatch: pytest.MonkeyPatch):
+    """A compared file too big for the session's runs is compared at the most runs its limits admit,
+    with a notice, instead of an error page; every file gets the same runs and seed."""
+    # a low memory limit, so a modest file is 'too big': the baseline (5,000 devices) admits 40 runs,
+    # a 100,000-device file admits 2 (devices x runs <= 200,000)
+    monkeypatch.setattr("sim.scenario.MAX_DEVICE_REPLICATIONS", 200_000)
+    baseline = sim.load_scenario(ROOT / "scenarios" / "baseline.yaml")
+    data = baseline.model_dump()
+    data["name"] = "Big fleet"
+    data["simulation"].update(horizon_days=30, replications=1)
+    for device_class in data["fleet"]["device_classes"]:
+        device_class["count"] *= 20
+    big = sim.Scenario.model_validate(data)
+    sim.save_scenario(big, scenarios_folder / "big_fleet.yaml")
+
+    at = make_app_test()
+    at.session_state["tab"] = "Compare scenarios"
+    at.run()
+    assert at.number_input(key="replications").value == 3
+    at.multiselect(key="compare_files").set_value(["baseline.yaml", "big_fleet.yaml"]).run()
+    assert not at.exception
+    assert not at.error
+    notices = [w.value for w in at.warning]
+    assert any("showing 2 runs instead" in n and "200,000" in n for n in notices), notices
+    table = next(d.value for d in at.dataframe if "Updated on time, at the horizon" in d.value.index)
+    expected = sim.run(baseline, replications=2, seed=at.number_input(key="seed").value)
+    assert table.loc["Updated on time, at the horizon", "baseline.yaml"] == pytest.approx(
+        expected.summary["compliance_end"]
+    )

@@ -18,6 +18,7 @@ from sim import Result, Scenario, ScenarioError
 from sim.scenario import safe_scenario_filename
 from ui import charts, results, text
 from ui import levers as lv
+from ui.controls import runs_allowed
 from ui import scenario_files as files
 from ui import state as ss
 
@@ -398,6 +399,10 @@ def compare_tab(options: Sequence[str], folder: Path, replications: int, seed: i
             show_scenario_error("This file cannot be compared", exc)
     if len(scenarios) < 2:
         return
+    # one number of runs for every file (same precision, same seed), within every file's limits
+    replications, notice = runs_allowed(replications, *scenarios.values())
+    if notice:
+        st.warning(notice)
     slot = st.empty()
     named = {
         name: results.simulate(sc, replications, seed, slot, f"Simulating {name}…") for name, sc in scenarios.items()
