@@ -205,7 +205,10 @@ def test_compare_three_files():
     assert "fleet.initial_compliance" not in diff.index or len(set(diff.loc["fleet.initial_compliance"])) > 1
 
 
-def test_compare_lowers_runs_to_what_the_largest_file_admits(scenarios_folder: Path, monkeypatch: pytest.MonkeyPatch):
+def test_compare_lowers_runs_to_what_the_largest_file_admits(
+    scenarios_folder: Path,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+):
     """A compared file too big for the session's runs is compared at the most runs its limits admit,
     with a notice, instead of an error page; every file gets the same runs and seed."""
     # a low memory limit, so a modest file is 'too big': the baseline (5,000 devices) admits 40 runs,

@@ -18,9 +18,9 @@ from sim import Result, Scenario, ScenarioError
 from sim.scenario import safe_scenario_filename
 from ui import charts, results, text
 from ui import levers as lv
-from ui.controls import runs_allowed
 from ui import scenario_files as files
 from ui import state as ss
+from ui.controls import runs_allowed
 
 BAND_BADGE = {"excellent": ("Excellent", "green"), "good": ("Good", "orange"), "poor": ("Poor", "red")}
 KPI_CHART_KEY = "kpi_chart"
