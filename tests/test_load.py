@@ -1,0 +1,70 @@
+"""Load: 20 browser sessions move sliders at once for a minute; no errors, every session answered, memory bounded.
+
+Runs ``benchmarks.load_test.run_load_test`` (the real app under ``streamlit run`` on a
+loopback port, 20 tabs in Debian's headless Chromium) and checks what it saw. There are
+no timing assertions: on a shared 2-core machine an answer takes tens of seconds under
+this load, so a session may make only one or two moves in the minute; it must get an
+answer to them. The whole test takes about three minutes (opening 20 pages is most of
+the first one).
+
+The memory bounds, stated from measured sizes rather than guessed:
+
+- the result cache holds at most ``MAX_CACHED_RUNS`` results, each no bigger than the
+  baseline's pickled result at its own replications (+25% for other scenarios' tables);
+- the server's peak RSS stays below its RSS with every session open, plus a full cache,
+  plus one run in flight per session (each run's peak allocation is measured here with
+  tracemalloc), plus 100 MB of allocator slack;
+- the peak of the last third of the minute is at most ``PLATEAU_MARGIN_MB`` above the
+  middle third's (runs arrive in waves; see benchmarks/load_test.py).
+"""
+
+from __future__ import annotations
+
+import pickle
+import tracemalloc
+from pathlib import Path
+
+import pytest
+from app_helpers import CHROMIUM, ROOT
+
+import sim
+from benchmarks.load_test import PLATEAU_MARGIN_MB, max_cached_runs, run_load_test
+
+pytestmark = [pytest.mark.slow, pytest.mark.e2e]
+
+SESSIONS = 20
+SECONDS = 60
+ALLOCATOR_SLACK_MB = 100
+
+
+def baseline_run_sizes() -> tuple[float, float]:
+    """The baseline's pickled result and its run's peak allocation, both in MiB."""
+    scenario = sim.load_scenario(ROOT / "scenarios" / "baseline.yaml")
+    tracemalloc.start()
+    result = sim.run(scenario, replications=scenario.simulation.replications, seed=scenario.simulation.seed)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return len(pickle.dumps(result)) / 2**20, peak / 2**20
+
+
+def test_twenty_sessions_moving_sliders_for_a_minute():
+    """No page shows an error, every session's moves are answered, the cache and the server's memory stay bounded."""
+    assert Path(CHROMIUM).exists(), "Debian's chromium package is required (.ci/run installs it)"
+    result = run_load_test(sessions=SESSIONS, seconds=SECONDS, log=lambda _: None)
+    sessions = result["sessions"]
+
+    assert len(sessions) == SESSIONS
+    assert {s["session"]: s["errors"] for s in sessions if s["errors"]} == {}
+    for s in sessions:
+        assert s["moves"] >= 1, s
+        assert s["reruns_completed"] >= 2, s  # the page's first run and at least one answered move
+
+    entry_mb, run_peak_mb = baseline_run_sizes()
+    cache = result["result_cache"]
+    assert cache["misses"] is not None, result["result_cache"]["metric_errors"]
+    assert cache["peak_mb"] <= max_cached_runs() * entry_mb * 1.25, cache
+
+    memory = {k: v for k, v in result["memory_mb"].items() if k != "samples"}
+    bound = memory["after_sessions_opened"] + max_cached_runs() * entry_mb + SESSIONS * run_peak_mb
+    assert memory["peak"] <= bound + ALLOCATOR_SLACK_MB, memory | {"bound": bound}
+    assert memory["peak_last_third"] <= memory["peak_middle_third"] + PLATEAU_MARGIN_MB, memory
