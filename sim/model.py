@@ -171,7 +171,12 @@ class FleetModel:
         enrol_u = np.where(u_ota < ota, u_enrol, np.inf)
         share = cm.enrolled_share
         if share > 0:
-            self.enrol_time = np.where(enrol_u < share, cm.onboarding_days * np.minimum(enrol_u, 1.0) / share, np.inf)
+            # device i is on board at onboarding_days * u_i / share if u_i < share; dividing only
+            # there keeps a vanishingly small share from overflowing in the devices never enrolled
+            enrolled = enrol_u < share
+            self.enrol_time = np.divide(
+                cm.onboarding_days * np.where(enrolled, enrol_u, 0.0), share, out=np.full(M, np.inf), where=enrolled
+            )
         else:
             self.enrol_time = np.full(M, np.inf)
         self.next_enrolment = float(self.enrol_time.min()) if M else np.inf

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -141,3 +142,23 @@ def test_one_replication_has_no_spread() -> None:
 def test_initial_compliance_extremes(initial: float) -> None:
     result = sim.run(one_class(count=300, sla=14, fleet={"initial_compliance": initial}))
     assert result.summary["compliance_start"] == initial
+
+
+def test_a_vanishingly_small_enrolled_share_enrols_nobody_without_overflow() -> None:
+    """A share of 5e-324 (the smallest float) is valid input: nobody is enrolled (a device's draw is never below it),
+    no overflow warning, and the result is the no-enrolment result exactly."""
+    levers = {"central_management": {"enrolled_share": 5e-324, "onboarding_days": 60}}
+    tiny = one_class(count=300, interval=30, sla=14, levers=levers)
+    none = tiny.model_copy(
+        update={
+            "levers": tiny.levers.model_copy(
+                update={"central_management": tiny.levers.central_management.model_copy(update={"enrolled_share": 0.0})}
+            )
+        }
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        a = sim.run(tiny, replications=3, seed=5)
+    b = sim.run(none, replications=3, seed=5)
+    assert a.summary["compliance_end"] == b.summary["compliance_end"]
+    assert np.isfinite(a.series["compliance_mean"].to_numpy()).all()
