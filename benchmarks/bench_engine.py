@@ -15,11 +15,13 @@ with the date, the machine and its load to ``benchmarks/results/latest.json``:
     to 10,000 devices, every OTA-capable device enrolled from day 0 (so both do automated
     work), 1 replication; target ≥ 50x. A device-update is a (device, release) pair whose
     release falls in ``[0, horizon_days]``, counted the same way for both;
-(c) 1,000,000 devices x 365 days x 1 replication in a child process: ``sim.run`` wall time
-    ≤ 15 s and peak resident memory of the whole child ≤ 2 GiB;
-(d) time linear in fleet size: 100k, 200k and 400k devices (1 replication, 365 days),
-    fastest of 3 runs each (1 with ``--quick``); the ratio per doubling should be about 2
-    (pass if each is within 1.6-2.5).
+(c) 1,000,000 devices x 365 days x 1 replication in a child process, every OTA-capable
+    device enrolled from day 0 (the busy case: every device does automated work):
+    ``sim.run`` wall time ≤ 15 s and peak resident memory of the whole child ≤ 2 GiB;
+(d) time linear in fleet size: 100k, 200k and 400k devices, enrolled as in (c)
+    (1 replication, 365 days), fastest of 3 runs each (1 with ``--quick``). Pass if time
+    grows no faster than the fleet: each ratio per doubling at most 2.5 (2.0 is linear;
+    less means costs that do not grow with the fleet still weigh).
 
 It is a benchmark, not a test: timings depend on the machine and on what else runs on
 it. docs/benchmarks.md explains the figures and keeps the latest ones.
@@ -59,7 +61,7 @@ BASELINE_SECONDS = 0.5
 SPEEDUP = 50.0
 MILLION_SECONDS = 15.0
 MILLION_BYTES = 2 * 1024**3
-DOUBLING_RATIO = (1.6, 2.5)
+DOUBLING_RATIO_MAX = 2.5  # at most linear, with room for noise
 BATCHED_REPLICATIONS = 30  # the scenarios' default
 
 
@@ -237,8 +239,8 @@ def bench_million(devices: int, horizon_days: int) -> dict:
 def child(devices: int, horizon_days: int) -> None:
     """In the child process: warm up on a small fleet, then time one big run."""
     start = time.perf_counter()
-    scenario = scaled_scenario(devices, horizon_days=horizon_days)
-    sim.run(scaled_scenario(1000, horizon_days=30), replications=1, seed=SEED)
+    scenario = scaled_scenario(devices, horizon_days=horizon_days, full_enrolment=True)
+    sim.run(scaled_scenario(1000, horizon_days=30, full_enrolment=True), replications=1, seed=SEED)
     seconds, result = timed(lambda: sim.run(scenario, replications=1, seed=SEED))
     updates = engine_device_updates(result)  # type: ignore[arg-type]
     print(json.dumps({"seconds": seconds, "total_seconds": time.perf_counter() - start, "device_updates": updates}))
@@ -248,8 +250,9 @@ def bench_linearity(sizes: list[int], horizon_days: int, repeats: int) -> dict:
     """Fastest of ``repeats`` runs per size, the sizes taken in turn within each round so that
     a burst of load from other work on the machine does not land on one size only."""
     base = sim.load_scenario(BASELINE)
-    scenarios = [scaled_scenario(n, horizon_days=horizon_days, base=base) for n in sizes]
-    sim.run(scaled_scenario(sizes[0], horizon_days=30, base=base), replications=1, seed=SEED)  # warm-up
+    scenarios = [scaled_scenario(n, horizon_days=horizon_days, full_enrolment=True, base=base) for n in sizes]
+    warm_up = scaled_scenario(sizes[0], horizon_days=30, full_enrolment=True, base=base)
+    sim.run(warm_up, replications=1, seed=SEED)
     runs: list[list[float]] = [[] for _ in sizes]
     for _ in range(repeats):
         for i, scenario in enumerate(scenarios):
@@ -257,7 +260,6 @@ def bench_linearity(sizes: list[int], horizon_days: int, repeats: int) -> dict:
     times = [min(r) for r in runs]
     ratios = [b / a for a, b in itertools.pairwise(times)]
     slope = float(np.polyfit(np.log(sizes), np.log(times), 1)[0])
-    lo, hi = DOUBLING_RATIO
     return {
         "devices": sizes,
         "horizon_days": horizon_days,
@@ -267,7 +269,7 @@ def bench_linearity(sizes: list[int], horizon_days: int, repeats: int) -> dict:
         "seconds_per_million_devices": [t / n * 1e6 for t, n in zip(times, sizes, strict=True)],
         "ratio_per_doubling": ratios,
         "log_log_slope": slope,
-        "pass": all(lo <= r <= hi for r in ratios),
+        "pass": all(r <= DOUBLING_RATIO_MAX for r in ratios),
     }
 
 
@@ -343,7 +345,7 @@ def rows(fig: dict) -> list[tuple[str, str, str, bool]]:
         ),
         (
             "(d) linear: " + " / ".join(f"{n // 1000}k" for n in d["devices"]) + " dev",
-            f"x{DOUBLING_RATIO[0]}-{DOUBLING_RATIO[1]} per doubling",
+            f"<= x{DOUBLING_RATIO_MAX} per doubling",
             " / ".join(f"{t:.2f}" for t in d["seconds"])
             + " s; x"
             + ", x".join(f"{r:.2f}" for r in d["ratio_per_doubling"]),
