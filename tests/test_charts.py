@@ -119,3 +119,23 @@ def test_one_theme(small, automated):
     for fig in figures:
         assert fig.layout.font.family == charts.FONT["family"]
         assert fig.layout.template.layout.paper_bgcolor == "white"
+
+
+def test_legend_rows_get_room_under_the_title(small, automated):
+    """A legend that wraps gets one more row of top margin (and height) per extra row, so it
+    never grows over the title; plotly wraps into columns as wide as the widest entry."""
+    cost = charts.cost_by_lever(automated)
+    names = [t.name for t in cost.data]
+    assert "Central update management" in names
+    # widest entry 45 + 6 x 26 = 201 px: one column in a 360 px plot area, a row per lever
+    assert charts.legend_rows(cost) == len(names)
+    extra = charts.LEGEND_ROW_PX * (len(names) - 1)
+    assert cost.layout.margin.t == 60 + extra
+    assert cost.layout.height == 380 + extra
+    assert (cost.layout.title.yref, cost.layout.title.y, cost.layout.title.yanchor) == ("container", 1, "top")
+
+    three = pd.DataFrame({"day": [0, 1] * 3, "group": ["A", "A", "B", "B", "C", "C"], "compliance": [0.7] * 6})
+    short = charts.group_lines(three.pivot(index="day", columns="group", values="compliance"), "t", 1)
+    assert charts.legend_rows(short) == 1  # 3 x (45 + 6) px fit on one row
+    assert short.layout.margin.t == 60
+    assert charts.legend_rows(charts.on_time_by_month(small)) == 0  # no named traces, no legend

@@ -42,14 +42,48 @@ LEVER_NAMES = {
 }
 
 
+# The legend sits in a row above the plot, under the title. Plotly grows a legend that does
+# not fit on one row upwards, over the title, so the top margin is sized for the rows the
+# legend needs in the plot area of a half-width chart on a laptop screen (the narrowest the
+# page draws); wider charts just get a little spare room.
+NARROW_CHART_PX = 360
+LEGEND_ROW_PX = 22
+
+
+def legend_rows(fig: go.Figure, width: int = NARROW_CHART_PX) -> int:
+    """Rows a horizontal legend needs at ``width`` pixels.
+
+    An entry is about 45 px of symbol and gap plus 6 px a character. When the entries do
+    not fit on one row, plotly lays them out in columns as wide as the widest entry.
+    """
+    names = list(dict.fromkeys(t.name for t in fig.data if t.name and t.showlegend is not False))
+    if not names:
+        return 0
+    widths = [45 + 6 * len(name) for name in names]
+    if sum(widths) <= width:
+        return 1
+    columns = max(1, width // max(widths))
+    return -(-len(names) // columns)
+
+
 def themed(fig: go.Figure, *, title: str, y_title: str, y_format: str = "", height: int = 380) -> go.Figure:
     """Apply the app's one theme."""
+    extra = LEGEND_ROW_PX * max(0, legend_rows(fig) - 1)
     fig.update_layout(
         template="plotly_white",
         font=FONT,
-        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
-        height=height,
-        margin={"l": 10, "r": 10, "t": 60, "b": 10},
+        title={
+            "text": title,
+            "x": 0,
+            "xanchor": "left",
+            "y": 1,
+            "yref": "container",
+            "yanchor": "top",
+            "pad": {"t": 14},
+            "font": {"size": 16},
+        },
+        height=height + extra,
+        margin={"l": 10, "r": 10, "t": 60 + extra, "b": 10},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "xanchor": "left"},
         hoverlabel={"font": {"size": 13}},
         yaxis={"title": y_title, "tickformat": y_format, "automargin": True},
@@ -305,7 +339,7 @@ def compare_kpi(results: Mapping[str, Result], *, target: float | None = None) -
         lines.append((target, f"Target {target:.0%}"))
     for value, label in lines:
         fig.add_hline(y=value, line={"dash": "dash", "color": "#444", "width": 1}, annotation_text=label)
-    fig.update_layout(height=430)
+    fig.update_layout(height=fig.layout.height + 50)  # taller than a half-width chart, legend rows kept
     return fig
 
 
