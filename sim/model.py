@@ -119,7 +119,7 @@ class FleetModel:
         self.env = simpy.Environment()
         self._queue: list[tuple[float, int, str, int, int]] = []
         self._counter = itertools.count()
-        self._ttp_rows: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self._ttp_rows: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
         self._ttp_buffered = 0
         self.progress: Callable[[float], None] | None = None
         self._table_cache: tuple[float, float, np.ndarray] | None = None
@@ -179,7 +179,10 @@ class FleetModel:
             )
         else:
             self.enrol_time = np.full(M, np.inf)
-        self.next_enrolment = float(self.enrol_time.min()) if M else np.inf
+        # devices in the order they come on board, and how many of them already have
+        self.enrol_order = np.argsort(self.enrol_time, kind="stable")
+        self.enrol_sorted = self.enrol_time[self.enrol_order]
+        self.n_on_board = 0
         self.group_of = g.astype(np.int32)
         self.group_enrolled = np.zeros(self.group_sizes.size, dtype=np.int64)
         self.enrolled_per_rep = np.zeros(R, dtype=np.int64)
@@ -348,48 +351,72 @@ class FleetModel:
     # ------------------------------------------------------------------ mechanisms
 
     def _due_rollouts(self, t: int) -> None:
-        """Approvals and waves that fell due by the end of day ``t``."""
+        """Approvals and waves that fell due by the end of day ``t``.
+
+        The day's events are applied together: each approval or wave touches its own slice
+        of devices, so one vectorised step over the slices laid end to end does what one
+        step per event would, with the random draws in the same order. A day on which one
+        wave group comes due twice (two releases of a class close together) is cut in two
+        there, because the second event must see what the first did.
+        """
         q = self._queue
-        new_tickets: list[np.ndarray] = []
-        new_critical: list[np.ndarray] = []
+        approvals: list[tuple[int, int]] = []
+        waves: list[tuple[float, int, int]] = []
         while q and q[0][0] <= t:
             when, _, kind, group, seq = heapq.heappop(q)
             if kind == "approve":
-                if seq > self.approved[group]:
-                    self.approved[group] = seq
-                lo, hi = self.rcd_start[group], self.rcd_start[group + 1]
-                if hi > lo:
-                    sl = slice(lo, hi)
-                    need = ~self.enrolled[sl] & (self.believed[sl] < seq)  # an open ticket may move up
-                    idx = lo + np.flatnonzero(need)
-                    if idx.size:
-                        critical = self.rel.severity[group // self.D, seq] == CRITICAL
-                        new_tickets.append(idx)
-                        new_critical.append(np.full(idx.size, critical))
-            else:
-                if not self.group_enrolled[group]:
-                    continue
-                lo, hi = self.group_start[group], self.group_start[group + 1]
-                sl = slice(lo, hi)
-                enrolled = self.enrolled[sl]
-                self.offered[sl] = np.where(enrolled, np.maximum(self.offered[sl], seq), self.offered[sl])
-                ready = enrolled & ~self.disabled[sl] & ~self.stuck[sl] & np.isinf(self.next_attempt[sl])
-                ready &= self.offered[sl] > self.installed[sl]
-                idx = lo + np.flatnonzero(ready)
-                if idx.size:
-                    self.next_attempt[idx] = when + self.rng.checkin.exponential(self.checkin, idx.size)
-                    self.retries_left[idx] = self.sc.levers.central_management.retries
-        if new_tickets:  # one batch for the day, in the order the approvals came
-            self._open_tickets(np.concatenate(new_tickets), t, np.concatenate(new_critical))
+                approvals.append((group, seq))
+            elif self.group_enrolled[group]:
+                waves.append((when, group, seq))
+        if approvals:
+            self._approve(np.array(approvals, dtype=np.int64), t)
+        if not waves:
+            return
+        run_start, seen = 0, set()
+        for i, (_, group, _) in enumerate(waves):  # cut where a group comes due again
+            if group in seen:
+                self._offer(np.array(waves[run_start:i]))
+                run_start, seen = i, set()
+            seen.add(group)
+        self._offer(np.array(waves[run_start:]))
+
+    def _approve(self, ev: np.ndarray, t: int) -> None:
+        """Approvals (rows of department group, release), in the order they fell due: devices
+        outside central management that are behind get a technician ticket."""
+        groups, seqs = ev[:, 0], ev[:, 1]
+        np.maximum.at(self.approved, groups, seqs.astype(self.approved.dtype))
+        idx, pos = _ranges(self.rcd_start[groups], self.rcd_start[groups + 1])
+        if not idx.size:
+            return
+        seq = seqs[pos]
+        need = ~self.enrolled[idx] & (self.believed[idx] < seq)  # an open ticket may move up
+        if need.any():
+            critical = self.rel.severity[groups // self.D, seqs] == CRITICAL
+            self._open_tickets(idx[need], t, critical[pos[need]])
+
+    def _offer(self, ev: np.ndarray) -> None:
+        """Rollout waves (rows of time, wave group, release; each group once): enrolled
+        devices are offered the release and those ready to install get their next check-in."""
+        when, groups, seqs = ev[:, 0], ev[:, 1].astype(np.int64), ev[:, 2].astype(np.int64)
+        idx, pos = _ranges(self.group_start[groups], self.group_start[groups + 1])
+        if not idx.size:
+            return
+        enrolled = self.enrolled[idx]
+        offered = np.where(enrolled, np.maximum(self.offered[idx], seqs[pos]), self.offered[idx])
+        self.offered[idx] = offered
+        ready = enrolled & ~self.disabled[idx] & ~self.stuck[idx] & np.isinf(self.next_attempt[idx])
+        ready &= offered > self.installed[idx]
+        go = idx[ready]
+        if go.size:
+            self.next_attempt[go] = when[pos[ready]] + self.rng.checkin.exponential(self.checkin, go.size)
+            self.retries_left[go] = self.sc.levers.central_management.retries
 
     def _enrol(self, t: int) -> None:
-        if self.next_enrolment > t:
+        end = int(np.searchsorted(self.enrol_sorted, t, side="right"))
+        if end == self.n_on_board:
             return
-        new = np.flatnonzero((self.enrol_time <= t) & ~self.enrolled)
-        later = self.enrol_time[self.enrol_time > t]
-        self.next_enrolment = float(later.min()) if later.size else np.inf
-        if not new.size:
-            return
+        new = np.sort(self.enrol_order[self.n_on_board : end])  # in device order, as drawn
+        self.n_on_board = end
         self.enrolled[new] = True
         self.enrolled_per_rep += np.bincount(self.rep[new], minlength=self.R)
         self.group_enrolled += np.bincount(self.group_of[new], minlength=self.group_enrolled.size)
@@ -543,21 +570,9 @@ class FleetModel:
         self.installed[idx] = new
         self.believed[idx] = np.maximum(self.believed[idx], new)
         self.botched[idx] = False  # whatever was botched before is covered by this install
-        # every release in (old, new] is covered now: expand to one row per device-release
-        total = int(n.sum())
-        row = np.repeat(np.arange(idx.size), n)
-        k = np.arange(total) - np.repeat(np.cumsum(n) - n, n) + np.repeat(old + 1, n)
-        dev = idx[row]
-        rc = self.rc[dev]
-        released = self.rel.day[rc, k]
-        keep = released >= 0
-        if not keep.any():
-            return
-        dev, rc, k = dev[keep], rc[keep], k[keep]
-        ttp = np.maximum(when[row[keep]] - released[keep], 0.0)
-        sev = self.rel.severity[rc, k]
-        self._ttp_rows.append((dev, sev, ttp))
-        self._ttp_buffered += dev.size
+        # time to patch is tallied later, in bulk: keep what it needs
+        self._ttp_rows.append((idx, old, n, when))
+        self._ttp_buffered += idx.size
         if self._ttp_buffered > 1_000_000:
             self._flush_ttp()
 
@@ -565,10 +580,18 @@ class FleetModel:
         """Add the buffered time-to-patch rows to the record's tallies in one pass."""
         if not self._ttp_rows:
             return
-        dev = np.concatenate([r[0] for r in self._ttp_rows])
-        sev = np.concatenate([r[1] for r in self._ttp_rows]).astype(np.int64)
-        ttp = np.concatenate([r[2] for r in self._ttp_rows])
+        idx, old, n, when = (np.concatenate(part) for part in zip(*self._ttp_rows, strict=True))
         self._ttp_rows, self._ttp_buffered = [], 0
+        # every release in (old, new] is covered now: expand to one row per device-release
+        row = np.repeat(np.arange(idx.size), n)
+        k = np.arange(row.size) - np.repeat(np.cumsum(n) - n, n) + np.repeat(old + 1, n)
+        dev = idx[row]
+        rc = self.rc[dev]
+        released = self.rel.day[rc, k]
+        keep = released >= 0  # releases from before day 0 are not timed
+        dev, rc, k = dev[keep], rc[keep], k[keep]
+        ttp = np.maximum(when[row[keep]] - released[keep], 0.0)
+        sev = self.rel.severity[rc, k].astype(np.int64)
         rep = self.rep[dev].astype(np.int64)
         rec, R = self.rec, self.R
         rec.ttp_sum += np.bincount(rep * N_SEV + sev, weights=ttp, minlength=R * N_SEV).reshape(R, N_SEV)
@@ -641,6 +664,13 @@ class FleetModel:
             self.rec.due[t, r] += self.rc_start[rc + 1] - self.rc_start[rc]
             self.rec.on_time[t, r] += self.levels[rc * D : (rc + 1) * D, k + 1 :].sum()
         self.rec.released[t] = self.released_on[t]
+
+
+def _ranges(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The integer ranges [lo, hi) laid end to end, and for each element the range it came from."""
+    n = hi - lo
+    pos = np.repeat(np.arange(n.size), n)
+    return np.arange(pos.size) + (lo - (np.cumsum(n) - n))[pos], pos
 
 
 def _gamma_ppf(u: float, shape: float, scale: float) -> float:
