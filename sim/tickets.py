@@ -149,20 +149,11 @@ class TicketQueue:
                 break
             width *= 2
         left -= np.where(take, m, 0.0).sum(axis=1)
-        # compact each row's window: its live, unserved entries move to the window's end
+        # Minutes add up along a row, so the served tickets are the row's first live entries:
+        # the row's new front is its first live entry left unserved (or the window's end).
         keep = live & ~take
-        kept = keep.sum(axis=1)
         end = np.minimum(log.head + width, log.size)
-        new_head = end - kept
-        order = np.argsort(keep, axis=1, kind="stable")  # unkept first, kept last, in order
-        dev_sorted = np.take_along_axis(dev, order, axis=1)
-        key_sorted = np.take_along_axis(key, order, axis=1)
-        pos = new_head[:, None] + np.arange(width)[None, :] - (width - kept)[:, None]
-        write = np.arange(width)[None, :] >= (width - kept)[:, None]
-        r_idx = np.broadcast_to(rows, pos.shape)[write]
-        log.dev[r_idx, pos[write]] = dev_sorted[write]
-        log.key[r_idx, pos[write]] = key_sorted[write]
-        log.head = new_head
+        log.head = np.where(keep.any(axis=1), log.head + keep.argmax(axis=1), end)
         return dev[take]
 
 
