@@ -122,7 +122,7 @@ class FleetModel:
         self._ttp_rows: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
         self._ttp_buffered = 0
         self.progress: Callable[[float], None] | None = None
-        self._table_cache: tuple[float, float, np.ndarray] | None = None
+        self._table_time = np.inf  # the state table is built on first use
 
     # ------------------------------------------------------------------ set-up
 
@@ -608,22 +608,28 @@ class FleetModel:
 
     def _state_table(self, now: float) -> np.ndarray:
         """For each (rc, installed+1): 0 if compliant, else 1 + rank of the worst overdue
-        severity (4 = critical ... 1 = low), flattened. It changes only when a deadline
-        passes, so it is kept until the next deadline."""
-        cached = self._table_cache
-        if cached is not None and cached[0] <= now < cached[1]:
-            return cached[2]
-        passed = self.rel.deadline <= now
-        later = self.rel.deadline[~passed]
-        valid_until = float(later.min()) if later.size else np.inf
-        valid_from = float(self.rel.deadline[passed].max()) if passed.any() else -np.inf
-        rank = np.where(self.rel.severity >= 0, N_SEV - self.rel.severity, 0)  # critical -> 4
-        s = np.where(passed, rank, 0)
-        suffix = np.maximum.accumulate(s[:, ::-1], axis=1)[:, ::-1]  # worst over k >= j
-        table = np.concatenate([suffix, np.zeros((s.shape[0], 1), dtype=suffix.dtype)], axis=1)
-        flat = table.reshape(-1).astype(np.int64)
-        self._table_cache = (valid_from, valid_until, flat)
-        return flat
+        severity (4 = critical ... 1 = low), flattened. Time only moves forward, so the
+        table is brought up to date row by row as deadlines pass."""
+        rel, K = self.rel, self.K
+        if now < self._table_time:  # first use (or a step back in time): build from nothing
+            dl = rel.deadline.reshape(-1)
+            finite = np.flatnonzero(np.isfinite(dl))
+            self._dl_order = finite[np.argsort(dl[finite], kind="stable")]
+            self._dl_sorted = dl[self._dl_order]
+            self._dl_passed = 0
+            self._rank = np.where(rel.severity >= 0, N_SEV - rel.severity, 0).astype(np.int64)  # critical -> 4
+            self._passed_rank = np.zeros_like(self._rank)
+            self._table = np.zeros((self._rank.shape[0], K + 1), dtype=np.int64)
+        self._table_time = now
+        end = int(np.searchsorted(self._dl_sorted, now, side="right"))
+        if end > self._dl_passed:
+            rc, k = np.divmod(self._dl_order[self._dl_passed : end], K)
+            self._dl_passed = end
+            self._passed_rank[rc, k] = self._rank[rc, k]
+            rows = np.unique(rc)
+            worst = np.maximum.accumulate(self._passed_rank[rows, ::-1], axis=1)[:, ::-1]  # worst over k >= j
+            self._table[rows, :K] = worst
+        return self._table.reshape(-1)
 
     def _state(self, now: float) -> np.ndarray:
         """Per device: 0 if compliant at ``now``, else 1 + rank of its worst overdue severity."""
