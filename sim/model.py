@@ -383,6 +383,7 @@ class FleetModel:
     def _approve(self, ev: np.ndarray, t: int) -> None:
         """Approvals (rows of department group, release), in the order they fell due: devices
         outside central management that are behind get a technician ticket."""
+        ev = ev[np.argsort(ev[:, 0] // (self.C * self.D), kind="stable")]  # by replication, in order
         groups, seqs = ev[:, 0], ev[:, 1]
         np.maximum.at(self.approved, groups, seqs.astype(self.approved.dtype))
         idx, pos = _ranges(self.rcd_start[groups], self.rcd_start[groups + 1])
@@ -392,7 +393,8 @@ class FleetModel:
         need = ~self.enrolled[idx] & (self.believed[idx] < seq)  # an open ticket may move up
         if need.any():
             critical = self.rel.severity[groups // self.D, seqs] == CRITICAL
-            self._open_tickets(idx[need], t, critical[pos[need]])
+            distinct = np.unique(groups).size == groups.size  # then no device is listed twice
+            self._open_tickets(idx[need], t, critical[pos[need]], distinct=distinct)
 
     def _offer(self, ev: np.ndarray) -> None:
         """Rollout waves (rows of time, wave group, release; each group once): enrolled
@@ -515,9 +517,9 @@ class FleetModel:
 
     # ------------------------------------------------------------------ technicians
 
-    def _open_tickets(self, idx: np.ndarray, t: int, critical: np.ndarray) -> None:
+    def _open_tickets(self, idx: np.ndarray, t: int, critical: np.ndarray, *, distinct: bool = False) -> None:
         urgent = critical & self.sc.levers.update_policy.prioritize_critical
-        self.queue.add(idx, np.asarray(urgent, dtype=bool))
+        self.queue.add(idx, np.asarray(urgent, dtype=bool), distinct=distinct)
 
     def _close_tickets(self, idx: np.ndarray) -> None:
         self.queue.close(idx)

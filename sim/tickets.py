@@ -28,8 +28,9 @@ class _Log:
 
     def append(self, reps: np.ndarray, dev: np.ndarray, key: np.ndarray) -> None:
         """Append entries; ``reps`` gives each entry's row. Order within a row is kept."""
-        order = np.argsort(reps, kind="stable")
-        reps, dev, key = reps[order], dev[order], key[order]
+        if reps.size > 1 and not (reps[1:] >= reps[:-1]).all():
+            order = np.argsort(reps, kind="stable")
+            reps, dev, key = reps[order], dev[order], key[order]
         n_rows = self.head.size
         adds = np.bincount(reps, minlength=n_rows)
         first = np.concatenate([[0], np.cumsum(adds)[:-1]])
@@ -70,12 +71,14 @@ class TicketQueue:
         self.logs = (_Log(n_reps), _Log(n_reps))  # critical first, then normal
         self._next = 0
 
-    def add(self, idx: np.ndarray, urgent: np.ndarray) -> None:
+    def add(self, idx: np.ndarray, urgent: np.ndarray, *, distinct: bool = False) -> None:
         """Open tickets (``urgent`` ones go to the critical log). An open ticket only ever
-        moves up to the critical log; otherwise it keeps its place."""
+        moves up to the critical log; otherwise it keeps its place. ``distinct`` says the
+        caller knows no device is listed twice."""
         if not idx.size:
             return
-        idx, urgent = _first_each(idx, urgent)
+        if not distinct:
+            idx, urgent = _first_each(idx, urgent)
         already = self.open[idx]
         move = already & urgent & ~self.urgent[idx]
         keep = ~already | move
