@@ -585,8 +585,11 @@ class FleetModel:
         idx, old, n, when = (np.concatenate(part) for part in zip(*self._ttp_rows, strict=True))
         self._ttp_rows, self._ttp_buffered = [], 0
         # every release in (old, new] is covered now: expand to one row per device-release
-        row = np.repeat(np.arange(idx.size), n)
-        k = np.arange(row.size) - np.repeat(np.cumsum(n) - n, n) + np.repeat(old + 1, n)
+        if n.max(initial=0) <= 1:  # the common case: one release each
+            row, k = np.arange(idx.size), old.astype(np.int64) + 1
+        else:
+            row = np.repeat(np.arange(idx.size), n)
+            k = np.repeat(old + 1 - (np.cumsum(n) - n), n) + np.arange(row.size)
         dev = idx[row]
         rc = self.rc[dev]
         released = self.rel.day[rc, k]
@@ -594,19 +597,21 @@ class FleetModel:
         dev, rc, k = dev[keep], rc[keep], k[keep]
         ttp = np.maximum(when[row[keep]] - released[keep], 0.0)
         sev = self.rel.severity[rc, k].astype(np.int64)
-        rep = self.rep[dev].astype(np.int64)
-        rec, R = self.rec, self.R
-        rec.ttp_sum += np.bincount(rep * N_SEV + sev, weights=ttp, minlength=R * N_SEV).reshape(R, N_SEV)
-        rec.ttp_count += np.bincount(rep * N_SEV + sev, minlength=R * N_SEV).reshape(R, N_SEV)
+        # one tally by (replication, class, department, severity); the record's are sums of it
+        rec, R, C, D = self.rec, self.R, self.C, self.D
+        key = self.rcd[dev].astype(np.int64) * N_SEV + sev
+        shape = (R, C, D, N_SEV)
+        total = np.bincount(key, weights=ttp, minlength=R * C * D * N_SEV).reshape(shape)
+        count = np.bincount(key, minlength=R * C * D * N_SEV).reshape(shape)
+        rec.ttp_sum += total.sum(axis=(1, 2))
+        rec.ttp_count += count.sum(axis=(1, 2))
+        rec.ttp_sum_class += total.sum(axis=(2, 3))
+        rec.ttp_count_class += count.sum(axis=(2, 3))
+        rec.ttp_sum_dept += total.sum(axis=(1, 3))
+        rec.ttp_count_dept += count.sum(axis=(1, 3))
         b = np.minimum(ttp.astype(np.int64), self.ttp_bins - 1)
-        flat = (rep * N_SEV + sev) * self.ttp_bins + b
+        flat = ((key // (C * D * N_SEV)) * N_SEV + sev) * self.ttp_bins + b  # (replication, severity, day)
         rec.ttp_hist += np.bincount(flat, minlength=rec.ttp_hist.size).reshape(rec.ttp_hist.shape)
-        kc = rep * self.C + self.cls[dev]
-        rec.ttp_sum_class += np.bincount(kc, weights=ttp, minlength=R * self.C).reshape(R, self.C)
-        rec.ttp_count_class += np.bincount(kc, minlength=R * self.C).reshape(R, self.C)
-        kd = rep * self.D + self.dept[dev]
-        rec.ttp_sum_dept += np.bincount(kd, weights=ttp, minlength=R * self.D).reshape(R, self.D)
-        rec.ttp_count_dept += np.bincount(kd, minlength=R * self.D).reshape(R, self.D)
 
     def _state_table(self, now: float) -> np.ndarray:
         """For each (rc, installed+1): 0 if compliant, else 1 + rank of the worst overdue
