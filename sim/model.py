@@ -198,6 +198,7 @@ class FleetModel:
         self.believed = self.installed.copy()
         self.offered = self.installed.copy()
         self.enrolled = np.zeros(M, dtype=bool)
+        self.enrolled_idx = np.empty(0, dtype=np.int64)  # the enrolled devices, in order
         self.disabled = np.zeros(M, dtype=bool)
         self.stuck = np.zeros(M, dtype=bool)
         self.botched = np.zeros(M, dtype=bool)
@@ -420,6 +421,7 @@ class FleetModel:
         new = np.sort(self.enrol_order[self.n_on_board : end])  # in device order, as drawn
         self.n_on_board = end
         self.enrolled[new] = True
+        self.enrolled_idx = np.flatnonzero(self.enrolled)
         self.enrolled_per_rep += np.bincount(self.rep[new], minlength=self.R)
         self.group_enrolled += np.bincount(self.group_of[new], minlength=self.group_enrolled.size)
         self.offered[new] = np.maximum(self.offered[new], self.approved[self.rcd[new]])
@@ -432,7 +434,7 @@ class FleetModel:
         """Automated install attempts due by the end of day ``t``, with retries."""
         if not self.enrolled_per_rep.any():  # attempts are only ever scheduled for enrolled devices
             return
-        due = np.flatnonzero(self.next_attempt <= t)
+        due = self._enrolled_at_most(self.next_attempt, t)
         retries = self.sc.levers.central_management.retries
         while due.size:
             when = self.next_attempt[due]
@@ -473,12 +475,21 @@ class FleetModel:
         if self.sc.human_factors.disable_rate_per_month <= 0 or t == 0 or not self.enrolled_per_rep.any():
             return
         # the threshold is finite only for enrolled devices with auto-update on
-        hit = np.flatnonzero(self.drift_threshold <= self.H_drift[t])
+        hit = self._enrolled_at_most(self.drift_threshold, self.H_drift[t])
         if hit.size:
             self.drift_threshold[hit] = np.inf
             self.disabled[hit] = True
             self.next_attempt[hit] = np.inf
             self._new_blind(hit, t)
+
+    def _enrolled_at_most(self, values: np.ndarray, limit: float) -> np.ndarray:
+        """Devices whose ``values`` entry is at most ``limit``, in device order, for values
+        finite only on enrolled devices (next attempt, drift threshold): looks at the
+        enrolled devices alone while they are few."""
+        on = self.enrolled_idx
+        if on.size * 3 < values.size:
+            return on[values[on] <= limit]
+        return np.flatnonzero(values <= limit)
 
     def _new_blind(self, idx: np.ndarray, t: int) -> None:
         """Devices that just became silently broken: when will somebody report them?"""

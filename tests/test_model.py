@@ -317,3 +317,34 @@ def test_automation_clears_an_earlier_botched_manual_update() -> None:
     assert series["blind_spot_devices_mean"].iloc[3] > 100  # botched by hand in the first days
     assert series["blind_spot_devices_mean"].iloc[-1] == 0
     assert series["compliance_mean"].iloc[-1] == 1.0
+
+
+@pytest.mark.parametrize("share", [0.1, 0.9])
+def test_scans_over_enrolled_devices_find_what_a_full_scan_finds(share: float) -> None:
+    """Next attempts and drift thresholds are finite only on enrolled devices, so the engine
+    looks at the enrolled ones alone while they are few (under a third); both ways agree."""
+    from sim.model import FleetModel, Streams
+
+    sc = one_class(
+        count=3000,
+        device={"install_failure_rate": 0.3, "silent_failure_share": 0.5},
+        human_factors={"disable_rate_per_month": 0.2},
+        levers={"central_management": {"enrolled_share": share, "onboarding_days": 60, "checkin_days": 5.0}},
+        simulation={"horizon_days": 90, "replications": 2},
+    )
+    seeds = np.random.SeedSequence(5).spawn(2)
+    model = FleetModel(sc, 2, seeds, Streams.from_seed(np.random.SeedSequence(6)))
+    model.run()
+    assert (model.enrolled_idx.size * 3 < model.M) == (share < 0.3)
+    assert np.array_equal(model.enrolled_idx, np.flatnonzero(model.enrolled))
+    finite = np.isfinite(model.next_attempt) | np.isfinite(model.drift_threshold)
+    assert finite.any()
+    assert not (finite & ~model.enrolled).any()
+    for limit in (90.5, 95.0, 120.0):
+        expected = np.flatnonzero(model.next_attempt <= limit)
+        assert limit < 100 or expected.size > 0
+        assert np.array_equal(model._enrolled_at_most(model.next_attempt, limit), expected)
+    for limit in (model.H_drift[-1], model.H_drift[-1] + 1.0):
+        expected = np.flatnonzero(model.drift_threshold <= limit)
+        assert limit == model.H_drift[-1] or expected.size > 0
+        assert np.array_equal(model._enrolled_at_most(model.drift_threshold, limit), expected)
