@@ -12,6 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 from app_helpers import (
     CHROMIUM,
     ROOT,
@@ -24,6 +25,8 @@ from app_helpers import (
     wait_until_idle,
 )
 from playwright.sync_api import sync_playwright
+
+import sim
 
 pytestmark = pytest.mark.e2e
 
@@ -84,5 +87,38 @@ def test_long_run_can_be_stopped_in_real_browser(tmp_path: Path):
             wait_for_app(page)
             assert page.locator('[data-testid="stException"]').count() == 0
             assert kpi_signature(page) is not None
+        finally:
+            browser.close()
+
+
+def test_downloads_in_real_browser(tmp_path: Path):
+    """Both downloads are written when clicked: the results CSV (one row per day, the KPI's
+    mean and band) and the what-if as a scenario file that loads back with its settings."""
+    folder = tmp_path / "scenarios"
+    shutil.copytree(ROOT / "scenarios", folder)
+    with served_app({"IOT_SIM_SCENARIOS_DIR": str(folder)}) as url, sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        try:
+            page = browser.new_page(viewport={"width": 1440, "height": 1100}, accept_downloads=True)
+            page.goto(url + "/?replications=5&enrolled_share=40")
+            wait_for_app(page)
+            wait_until_idle(page)
+            with page.expect_download(timeout=60_000) as csv_download:
+                page.get_by_role("button", name="Download results (CSV)").click()
+            csv = Path(csv_download.value.path()).read_text()
+            lines = csv.splitlines()
+            assert csv_download.value.suggested_filename.endswith("-results.csv")
+            assert lines[0].split(",")[:4] == ["day", "compliance_mean", "compliance_p05", "compliance_p95"]
+            assert len(lines) == 1 + 365 + 1  # header, days 0..365
+
+            with page.expect_download(timeout=60_000) as yaml_download:
+                page.get_by_role("button", name="Download as a scenario file").click()
+            text = Path(yaml_download.value.path()).read_text()
+            assert yaml_download.value.suggested_filename.endswith(".yaml")
+            scenario = sim.load_scenario(text)
+            assert scenario.levers.central_management.enrolled_share == 0.4
+            assert scenario.simulation.replications == 5
+            assert yaml.safe_load(text)["schema_version"] == 1
+            assert page.locator('[data-testid="stException"]').count() == 0
         finally:
             browser.close()

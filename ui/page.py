@@ -288,12 +288,13 @@ def save_section(whatif: Scenario, folder: Path, replications: int, seed: int) -
     if state.get("save_message"):
         st.success(state["save_message"])
     scenario = files.renamed(whatif, name) if name.strip() else whatif
-    st.download_button(
+    st.download_button(  # the file is written when clicked (no stored copy a rerun can remove)
         "Download as a scenario file",
-        sim.dump_scenario(scenario),
+        lambda: sim.dump_scenario(scenario),
         file_name=target or safe_scenario_filename(whatif.name),
         mime="application/x-yaml",
         key="download_scenario",
+        on_click="ignore",
     )
 
 
@@ -432,11 +433,12 @@ def compare_tab(options: Sequence[str], folder: Path, replications: int, seed: i
 
 
 def csv_download(result: Result, name: str) -> None:
-    st.download_button(
+    st.download_button(  # the file is written when clicked (no stored copy a rerun can remove)
         "Download results (CSV)",
-        result.series.to_csv(float_format="%.6g"),
+        lambda: result.series.to_csv(float_format="%.6g"),
         file_name=f"{safe_scenario_filename(name).removesuffix('.yaml')}-results.csv",
         mime="text/csv",
         key="download_csv",
+        on_click="ignore",
         help="Daily figures for the what-if: mean, 5th and 95th percentile of every measure.",
     )
