@@ -41,6 +41,7 @@ LEVERS = ("central_management", "audits", "reporting_channel", "training", "tech
 N_SEV = len(SEVERITIES)
 CRITICAL = SEVERITIES.index("critical")
 _NORMAL = NormalDist()
+TTP_BUFFER_INSTALLS = 200_000  # installs held (about 6 MB) before time to patch is tallied
 
 
 class Interrupted(Exception):
@@ -586,7 +587,7 @@ class FleetModel:
         # time to patch is tallied later, in bulk: keep what it needs
         self._ttp_rows.append((idx, old, n, when))
         self._ttp_buffered += idx.size
-        if self._ttp_buffered > 1_000_000:
+        if self._ttp_buffered > TTP_BUFFER_INSTALLS:
             self._flush_ttp()
 
     def _flush_ttp(self) -> None:
