@@ -12,39 +12,28 @@ The memory bounds, stated from measured sizes rather than guessed:
 - the result cache holds at most ``MAX_CACHED_RUNS`` results, each no bigger than the
   baseline's pickled result at its own replications (+25% for other scenarios' tables);
 - the server's peak RSS stays below its RSS with every session open, plus a full cache,
-  plus one run in flight per session (each run's peak allocation is measured here with
-  tracemalloc), plus 100 MB of allocator slack;
-- the peak of the last third of the minute is at most ``PLATEAU_MARGIN_MB`` above the
-  middle third's (runs arrive in waves; see benchmarks/load_test.py).
+  plus one run in flight per session (each run's peak allocation is measured with
+  tracemalloc), plus 100 MB of allocator slack (``benchmarks.load_test`` computes it).
+
+An earlier check also compared the peak of the minute's last third with its middle third
+(at most 250 MB higher). It failed once in CI (871 against 608 MB) on a run that ended at
+280 MB, below the RSS with the sessions open: those peaks are set by how many runs happen
+to overlap, not by anything retained, so the check is gone; the thirds are still reported.
 """
 
 from __future__ import annotations
 
-import pickle
-import tracemalloc
 from pathlib import Path
 
 import pytest
-from app_helpers import CHROMIUM, ROOT
+from app_helpers import CHROMIUM
 
-import sim
-from benchmarks.load_test import PLATEAU_MARGIN_MB, max_cached_runs, run_load_test
+from benchmarks.load_test import max_cached_runs, run_load_test
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 
 SESSIONS = 20
 SECONDS = 60
-ALLOCATOR_SLACK_MB = 100
-
-
-def baseline_run_sizes() -> tuple[float, float]:
-    """The baseline's pickled result and its run's peak allocation, both in MiB."""
-    scenario = sim.load_scenario(ROOT / "scenarios" / "baseline.yaml")
-    tracemalloc.start()
-    result = sim.run(scenario, replications=scenario.simulation.replications, seed=scenario.simulation.seed)
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    return len(pickle.dumps(result)) / 2**20, peak / 2**20
 
 
 def test_twenty_sessions_moving_sliders_for_a_minute():
@@ -59,12 +48,13 @@ def test_twenty_sessions_moving_sliders_for_a_minute():
         assert s["moves"] >= 1, s
         assert s["reruns_completed"] >= 2, s  # the page's first run and at least one answered move
 
-    entry_mb, run_peak_mb = baseline_run_sizes()
+    memory = {k: v for k, v in result["memory_mb"].items() if k != "samples"}
     cache = result["result_cache"]
     assert cache["misses"] is not None, result["result_cache"]["metric_errors"]
-    assert cache["peak_mb"] <= max_cached_runs() * entry_mb * 1.25, cache
+    assert cache["peak_mb"] <= max_cached_runs() * memory["result_entry_mb"] * 1.25, cache
 
-    memory = {k: v for k, v in result["memory_mb"].items() if k != "samples"}
-    bound = memory["after_sessions_opened"] + max_cached_runs() * entry_mb + SESSIONS * run_peak_mb
-    assert memory["peak"] <= bound + ALLOCATOR_SLACK_MB, memory | {"bound": bound}
-    assert memory["peak_last_third"] <= memory["peak_middle_third"] + PLATEAU_MARGIN_MB, memory
+    expected = memory["after_sessions_opened"] + max_cached_runs() * memory["result_entry_mb"]
+    expected += SESSIONS * memory["run_peak_mb"] + 100
+    assert memory["bound"] == pytest.approx(expected, abs=0.1), memory
+    assert memory["peak"] <= memory["bound"], memory
+    assert memory["bounded"], memory
