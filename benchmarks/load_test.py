@@ -513,8 +513,9 @@ def report(
     settings = {f"{s.index}:{v}" for s in plans for v in s.settings}
     cache = [figures for _, figures in sampler.cache]
     cache_cap = max_cached_runs()
-    entry_mb, run_peak_mb = run_sizes
-    opened = max(sampler.within(loaded - 1.5, loaded + 1.5), default=0)
+    # The bound is computed from the rounded figures the report shows, so that they add up to it.
+    entry_mb, run_peak_mb = (rounded(x) for x in run_sizes)
+    opened = rounded(max(sampler.within(loaded - 1.5, loaded + 1.5), default=0))
     bound = opened + cache_cap * entry_mb + len(plans) * run_peak_mb + ALLOCATOR_SLACK_MB
     peak = max(mb for _, mb in samples) if samples else None
     return {
