@@ -21,9 +21,11 @@ CASES = [
     ({}, "enrolled_share", 80.0, UP),
     ({"enrolled_share": 80.0}, "onboarding_days", 5, UP),
     ({"enrolled_share": 80.0}, "waves", "100", UP),
+    ({"enrolled_share": 80.0}, "checkin_hours", 168.0, DOWN),
     ({"enrolled_share": 80.0, "technician_hours": 1.0}, "retries", 0, DOWN),  # retries save scarce hands
     ({"enrolled_share": 80.0}, "audit_interval_days", 30, UP),
     ({"enrolled_share": 80.0, "audit_interval_days": 30}, "audit_coverage", 20.0, DOWN),
+    ({"enrolled_share": 80.0, "audit_interval_days": 30}, "audit_detection", 20.0, DOWN),
     ({}, "reporting_enabled", True, UP),
     ({"enrolled_share": 80.0, "reporting_enabled": True}, "report_rate", 20.0, UP),
     ({}, "training_coverage", 100.0, UP),
@@ -43,6 +45,8 @@ def _set(at, key: str, value) -> None:
         at.toggle(key=key).set_value(value)
     elif kind == "stages":
         at.selectbox(key=key).set_value(value)
+    elif kind == "checkin":
+        at.select_slider(key=key).set_value(value)
     elif key == "technicians":
         at.number_input(key=key).set_value(value)
     else:
@@ -52,7 +56,9 @@ def _set(at, key: str, value) -> None:
 def test_every_lever_has_a_control_with_help():
     """One control per lever in the catalogue, each with a one-line help text."""
     at = make_app_test().run()
-    drawn = {w.key: w for kind in ("slider", "toggle", "selectbox", "number_input") for w in at.get(kind)}
+    drawn = {
+        w.key: w for kind in ("slider", "toggle", "selectbox", "number_input", "select_slider") for w in at.get(kind)
+    }
     for lever in lv.LEVERS:
         assert lever.key in drawn, lever.key
         assert drawn[lever.key].help == lever.help

@@ -17,6 +17,7 @@ def test_query_params_round_trip():
     at.toggle(key="reporting_enabled").set_value(True)
     at.selectbox(key="waves").set_value("10/90")
     at.number_input(key="technicians").set_value(6)
+    at.select_slider(key="checkin_hours").set_value(12.0)
     at.run()
     params = dict(at.query_params)
     assert params == {
@@ -25,6 +26,7 @@ def test_query_params_round_trip():
         "reporting_enabled": "1",
         "waves": "10/90",
         "technicians": "6",
+        "checkin_hours": "12",
         "replications": "3",
     }
     reopened = make_app_test(params).run()
@@ -33,6 +35,7 @@ def test_query_params_round_trip():
     assert reopened.toggle(key="reporting_enabled").value is True
     assert reopened.selectbox(key="waves").value == "10/90"
     assert reopened.number_input(key="technicians").value == 6
+    assert reopened.select_slider(key="checkin_hours").value == 12.0
     assert kpi_curve(reopened) == pytest.approx(kpi_curve(at))
     assert not reopened.warning
 
@@ -52,6 +55,7 @@ def test_link_names_another_scenario():
         ("reporting_enabled", "maybe", "on or off"),
         ("waves", "50/20", "add up to 100"),
         ("audit_interval_days", "nan", "finite"),
+        ("checkin_hours", "5", "must be one of 1, 4, 12, 24"),
     ],
 )
 def test_malformed_link_values_fall_back_with_a_notice(key: str, raw: str, words: str):
@@ -76,7 +80,8 @@ def test_unknown_parameter_and_missing_scenario_are_reported():
 
 def _widget_kind(key: str) -> str:
     kind = lv.BY_KEY[key].kind
-    return {"toggle": "toggle", "stages": "selectbox"}.get(kind, "number_input" if key == "technicians" else "slider")
+    widgets = {"toggle": "toggle", "stages": "selectbox", "checkin": "select_slider"}
+    return widgets.get(kind, "number_input" if key == "technicians" else "slider")
 
 
 def _index(at, key: str) -> int:
@@ -93,6 +98,22 @@ def test_parse_param_units():
     assert lv.parse_param(lv.BY_KEY["prioritize_critical"], "on", scenario) is True
     assert lv.parse_stages("5/25/70") == pytest.approx([0.05, 0.25, 0.70])
     assert lv.format_param(lv.BY_KEY["enrolled_share"], 80.0) == "80"
+    checkin = lv.BY_KEY["checkin_hours"]  # the control shows hours, the scenario keeps days
+    assert lv.to_widget(checkin, scenario.levers.central_management.checkin_days) == 24.0
+    assert lv.parse_param(checkin, "12", scenario) == 12.0
+    assert lv.from_widget(checkin, 12.0) == 0.5
+    assert [lv.describe(checkin, h) for h in (1, 4, 24, 36, 168, 336, 720)] == [
+        "1 hour",
+        "4 hours",
+        "1 day",
+        "1.5 days",
+        "1 week",
+        "2 weeks",
+        "30 days",
+    ]
+    odd = scenario.model_copy(deep=True)
+    odd.levers.central_management.checkin_days = 1.5  # a file's own value is offered too
+    assert 36.0 in lv.checkin_options(odd)
     with pytest.raises(ValueError, match="between"):
         lv.parse_param(lv.BY_KEY["training_start_day"], str(scenario.simulation.horizon_days + 1), scenario)
 

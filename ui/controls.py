@@ -84,6 +84,10 @@ def _lever_control(lever: lv.Lever, scenario: Scenario) -> lv.WidgetValue:
         return st.slider(lever.label, lo, hi, step=step, key=lever.key, help=lever.help, format="%g%%")
     if lever.kind == "hours":
         return st.slider(lever.label, lo, hi, step=0.5, key=lever.key, help=lever.help, format="%g h")
+    if lever.kind == "checkin":
+        return st.select_slider(
+            lever.label, lv.checkin_options(scenario), format_func=lv.hours_words, key=lever.key, help=lever.help
+        )
     if lever.kind == "count" and hi - lo > 100:
         return st.number_input(lever.label, int(lo), int(hi), step=1, key=lever.key, help=lever.help)
     suffix = " days" if lever.kind == "days" else ""

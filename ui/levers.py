@@ -23,13 +23,17 @@ from pydantic import BaseModel
 
 from sim import Scenario
 
-Kind = Literal["percent", "days", "count", "hours", "toggle", "stages"]
+Kind = Literal["percent", "days", "count", "hours", "toggle", "stages", "checkin"]
 WidgetValue = float | int | bool | str
 
 # Rollout-stage choices offered besides the loaded file's own stages (shares in percent);
 # 5/25/70 is the engine's default, the others follow Mender's and Memfault's documented
 # phased rollouts (docs/background cites them).
 STAGE_PRESETS: tuple[str, ...] = ("100", "10/90", "5/25/70", "5/15/80", "1/9/40/50")
+# Check-in interval choices in hours (the control's unit; the scenario keeps days), from the
+# minutes of IoT update services to the monthly check of a neglected device; the loaded
+# file's own value is always offered too.
+CHECKIN_HOURS: tuple[float, ...] = (1.0, 4.0, 12.0, 24.0, 48.0, 72.0, 168.0, 336.0, 720.0)
 
 
 @dataclass(frozen=True)
@@ -90,6 +94,14 @@ LEVERS: tuple[Lever, ...] = (
         "stages",
     ),
     Lever(
+        "checkin_hours",
+        (*_CM, "checkin_days"),
+        GROUPS[0],
+        "Devices look for updates every",
+        "How often managed devices check in; answers updates that wait on devices that rarely call in.",
+        "checkin",
+    ),
+    Lever(
         "retries",
         (*_CM, "retries"),
         GROUPS[0],
@@ -111,6 +123,14 @@ LEVERS: tuple[Lever, ...] = (
         GROUPS[1],
         "Share of devices each audit checks",
         "A partial audit leaves the rest unchecked; answers silent failures in the unaudited part.",
+        "percent",
+    ),
+    Lever(
+        "audit_detection",
+        (*_AU, "detection_rate"),
+        GROUPS[1],
+        "Share of problems an audit catches",
+        "A cursory audit misses broken devices; answers audits done as a formality.",
         "percent",
     ),
     Lever(
@@ -273,6 +293,8 @@ def to_widget(lever: Lever, value: Any) -> WidgetValue:
         return round(float(value))
     if lever.kind == "hours":
         return float(value)
+    if lever.kind == "checkin":
+        return round(float(value) * 24, 4)
     if lever.kind == "toggle":
         return bool(value)
     return stages_text(value)
@@ -286,6 +308,8 @@ def from_widget(lever: Lever, shown: WidgetValue) -> Any:
         return int(shown)
     if lever.kind in ("days", "hours"):
         return float(shown)
+    if lever.kind == "checkin":
+        return float(shown) / 24
     if lever.kind == "toggle":
         return bool(shown)
     return parse_stages(str(shown))
@@ -295,6 +319,9 @@ def widget_range(lever: Lever, scenario: Scenario) -> tuple[float, float]:
     """The control's range in display units, from the schema (days stop at the horizon)."""
     if lever.kind in ("toggle", "stages"):
         return 0.0, 1.0
+    if lever.kind == "checkin":
+        options = checkin_options(scenario)
+        return options[0], options[-1]
     lo, hi = field_bounds(lever.path)
     lo = 0.0 if lo is None else float(lo)
     if lever.kind == "percent":
@@ -311,6 +338,23 @@ def stage_options(scenario: Scenario) -> list[str]:
     """The rollout-stage choices: the presets plus the loaded file's own stages."""
     own = stages_text(scenario.levers.central_management.waves)
     return list(dict.fromkeys([own, *STAGE_PRESETS]))
+
+
+def checkin_options(scenario: Scenario) -> list[float]:
+    """The check-in choices in hours: the offered ones plus the loaded file's own, in order."""
+    own = to_widget(BY_KEY["checkin_hours"], scenario.levers.central_management.checkin_days)
+    return sorted({*CHECKIN_HOURS, own})
+
+
+def hours_words(hours: float) -> str:
+    """A check-in interval in words: '1 hour', '12 hours', '3 days', '2 weeks', '1.5 days'."""
+    if hours < 24:
+        return "1 hour" if hours == 1 else f"{hours:g} hours"
+    days = hours / 24
+    if days % 7 == 0 and days <= 28:
+        weeks = round(days / 7)
+        return "1 week" if weeks == 1 else f"{weeks} weeks"
+    return "1 day" if days == 1 else f"{days:.3g} days"
 
 
 def loaded_widget_values(scenario: Scenario) -> dict[str, WidgetValue]:
@@ -358,6 +402,11 @@ def parse_param(lever: Lever, raw: str, scenario: Scenario) -> WidgetValue:
         raise ValueError("must be a number") from None
     if not math.isfinite(number):
         raise ValueError("must be a finite number")
+    if lever.kind == "checkin":
+        options = checkin_options(scenario)
+        if round(number, 4) not in options:
+            raise ValueError(f"must be one of {', '.join(f'{h:g}' for h in options)} (hours)")
+        return round(number, 4)
     lo, hi = widget_range(lever, scenario)
     if number < lo or number > hi:
         raise ValueError(f"must be between {lo:g} and {hi:g}")
@@ -383,6 +432,8 @@ def describe(lever: Lever, shown: WidgetValue) -> str:
         return f"{float(shown):g}%"
     if lever.kind == "days":
         return f"{shown} days"
+    if lever.kind == "checkin":
+        return hours_words(float(shown))
     if lever.kind == "hours":
         return f"{float(shown):g} h"
     if lever.kind == "toggle":
