@@ -401,3 +401,44 @@ def test_saving_keeps_the_file_permissions(baseline: Scenario, tmp_path: Path) -
     target.chmod(0o640)
     save_scenario(baseline, target)
     assert target.stat().st_mode & 0o777 == 0o640
+
+
+# --------------------------------------------------------------------------- documentation
+
+
+def _schema_keys(model: type, section: str = "Top level") -> list[tuple[str, str]]:
+    """(section of the reference, key) for every field of the schema. Nested models get their
+    own section (``levers.audits``, ``fleet.device_classes``); a per-severity table
+    (``sla_days``, ``severity_mix``) is one row, written ``sla_days.critical`` / ...."""
+    from typing import get_args
+
+    from pydantic import BaseModel
+
+    from sim.scenario import SEVERITIES
+
+    out = []
+    for name, info in model.model_fields.items():
+        ann = info.annotation
+        sub = [a for a in (ann, *get_args(ann)) if isinstance(a, type) and issubclass(a, BaseModel)]
+        if sub and set(sub[0].model_fields) == set(SEVERITIES):
+            out.append((section, f"{name}.critical"))
+            continue
+        if get_args(ann) or not sub:
+            out.append((section, name))  # a plain value, or a list that has its own row
+        if sub:
+            child = name if section == "Top level" else f"{section}.{name}"
+            out += _schema_keys(sub[0], child)
+    return out
+
+
+def test_every_scenario_key_has_a_row_in_the_reference() -> None:
+    """docs/reference/scenario-keys.md has a row for every key of the schema, in its section."""
+    doc = (ROOT / "docs" / "reference" / "scenario-keys.md").read_text(encoding="utf-8")
+    sections = {}
+    for part in doc.replace("\n### ", "\n## ").split("\n## ")[1:]:
+        title, _, body = part.partition("\n")
+        sections[title.strip()] = body
+    keys = _schema_keys(Scenario)
+    assert len(keys) >= 55  # the walk reaches every section
+    missing = [f"{section}: {key}" for section, key in keys if f"| `{key}`" not in sections.get(section, "")]
+    assert missing == []
