@@ -116,7 +116,8 @@ def headline(whatif: Result, loaded: Result) -> None:
             w["mean_time_to_patch_days"],
             b["mean_time_to_patch_days"],
             lambda x: "–" if x is None else f"{x:.0f} days",
-            "Average days from an update's release to its install.",
+            "Average days from an update's release to its install, over the updates installed by the "
+            "end; updates still missing then are not counted, so a fleet falling behind can look quick.",
         ),
     )
     for column, (label, value, base, fmt, help_text) in zip(money, figures, strict=True):
