@@ -87,13 +87,22 @@ def _load(path: str) -> Scenario:
     return load_scenario(Path(path))
 
 
-def _run(scenario: Scenario, file: str, replications: int | None, seed: int | None, progress: _Progress) -> Result:
-    """``run``, with a size refusal blamed on the file and the option that caused it."""
+def _run(
+    scenario: Scenario,
+    file: str,
+    replications: int | None,
+    seed: int | None,
+    progress: _Progress,
+    why: str | None = None,
+) -> Result:
+    """``run``, with a size refusal blamed on the file and on what set the replications
+    (``why``; by default the --replications option when one is given)."""
     try:
         return run(scenario, replications=replications, seed=seed, progress=progress)
     except ScenarioError as exc:
-        source = file if replications is None else f"{file} with --replications {replications}"
-        raise ScenarioError(exc.problems, source) from None
+        if why is None and replications is not None:
+            why = f"--replications {replications}"
+        raise ScenarioError(exc.problems, file if why is None else f"{file} with {why}") from None
 
 
 def _write_json(data: dict[str, Any], target: str) -> None:
@@ -134,17 +143,24 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
+    """Every file runs with the same seed and the same number of replications (the first
+    file's unless given): replications are drawn in batches whose size depends on their
+    number, so two counts would make the files' runs differ by chance, not by their settings."""
     scenarios = [_load(f) for f in args.files]
     seed = args.seed if args.seed is not None else scenarios[0].simulation.seed
+    reps = args.replications if args.replications is not None else scenarios[0].simulation.replications
+    why = None if args.replications is not None else f"the first file's {reps} replications"
     results = []
     for i, sc in enumerate(scenarios):
         label = f"simulating {i + 1}/{len(scenarios)}"
-        results.append(_run(sc, args.files[i], args.replications, seed, _Progress(sys.stderr, label)))
+        results.append(_run(sc, args.files[i], reps, seed, _Progress(sys.stderr, label), why))
     if args.json:
-        _write_json({"seed": seed, "results": [r.to_dict() for r in results]}, args.json)
+        _write_json({"seed": seed, "replications": reps, "results": [r.to_dict() for r in results]}, args.json)
         if args.json == "-":
             return 0
-    _print_comparison(results, [Path(f).stem for f in args.files], seed, sys.stdout)
+    own = {Path(f).stem: sc.simulation.replications for f, sc in zip(args.files, scenarios, strict=True)}
+    overridden = {name: n for name, n in own.items() if n != reps}
+    _print_comparison(results, [Path(f).stem for f in args.files], seed, sys.stdout, overridden)
     return 0
 
 
@@ -168,13 +184,26 @@ def _change(a: Any, b: Any, kind: str) -> str:
     return ""
 
 
-def _print_comparison(results: Sequence[Result], labels: Sequence[str], seed: int, out: TextIO) -> None:
+def _print_comparison(
+    results: Sequence[Result],
+    labels: Sequence[str],
+    seed: int,
+    out: TextIO,
+    overridden: dict[str, int] | None = None,
+) -> None:
     """A side-by-side table: one column per file (headed by its file name), full names above.
 
     With exactly two scenarios a last column gives the change from the first to the second.
+    ``overridden`` names the files whose own replication count was not the one used.
     """
     labels = [lab[:32] for lab in labels]
-    out.write(f"Same seed ({seed}) for every scenario, so differences come from the scenarios.\n")
+    reps = results[0].replications
+    out.write(
+        f"Same seed ({seed}) and {reps} replications for every scenario, so differences come from the scenarios.\n"
+    )
+    if overridden:
+        asked = ", ".join(f"{name} asks for {n}" for name, n in overridden.items())
+        out.write(f"  ({asked}; all run with {reps} so that their random draws line up.)\n")
     lw = max(len(lab) for lab in labels)
     for lab, r in zip(labels, results, strict=True):
         out.write(f"  {lab:<{lw}}  {r.scenario.name}\n")
@@ -242,7 +271,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.set_defaults(func=cmd_run)
     c = sub.add_parser("compare", help="simulate several files with the same seed, side by side")
     c.add_argument("files", nargs="+")
-    c.add_argument("--replications", type=replications, help="override every file's simulation.replications")
+    c.add_argument("--replications", type=replications, help="replications for every file (default: the first file's)")
     c.add_argument("--seed", type=seed, help="seed for all (default: the first file's)")
     c.add_argument("--json", metavar="PATH|-")
     c.set_defaults(func=cmd_compare)

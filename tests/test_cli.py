@@ -73,3 +73,31 @@ def test_compare_refuses_before_running_if_any_file_is_bad(capsys: pytest.Captur
     out = capsys.readouterr()
     assert out.out == ""
     assert f"error: {bad}: levers.audits.interval_days: must be ≥ 0 (got -7)" in out.err
+
+
+def test_compare_runs_every_file_with_the_same_replications(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A copy of the baseline that only asks for fewer replications compares as identical:
+    every file runs with the first file's count (replications are drawn in batches whose
+    size depends on their number, so different counts would differ by chance), and the
+    table says which file asked for another count."""
+    import sim
+
+    fewer = sim.load_scenario(Path(BASELINE))
+    fewer.simulation.replications = 4
+    fewer.simulation.horizon_days = 60
+    first = tmp_path / "first.yaml"
+    second = tmp_path / "fewer.yaml"
+    sim.save_scenario(
+        fewer.model_copy(update={"simulation": fewer.simulation.model_copy(update={"replications": 3})}), first
+    )
+    sim.save_scenario(fewer, second)
+    assert cli.main(["compare", str(first), str(second)]) == 0
+    out = capsys.readouterr().out
+    assert "Same seed (7) and 3 replications for every scenario" in out
+    assert "fewer asks for 4; all run with 3" in out
+    assert "KPI at the horizon" in out and "+0.0 pts" in out
+    assert cli.main(["compare", str(first), str(second), "--json", "-"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["replications"] == 3
+    a, b = (r["summary"] for r in data["results"])
+    assert a == b  # the same settings, the same draws
