@@ -83,8 +83,15 @@ class _Progress:
         self.stream.flush()
 
 
-def _load(path: str) -> Scenario:
-    return load_scenario(Path(path))
+def _load(path: str, replications: int | None = None) -> Scenario:
+    """Load a file; with ``replications`` (the --replications option) the run-size limits
+    are checked against that count instead of the file's, and a refusal names the option."""
+    try:
+        return load_scenario(Path(path), replications=replications)
+    except ScenarioError as exc:
+        if replications is not None and any(p.startswith("simulation.replications") for p in exc.problems):
+            raise ScenarioError(exc.problems, f"{path} with --replications {replications}") from None
+        raise
 
 
 def _run(
@@ -131,7 +138,7 @@ def _print_summary(result: Result, out: TextIO) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    scenario = _load(args.file)
+    scenario = _load(args.file, args.replications)
     result = _run(scenario, args.file, args.replications, args.seed, _Progress(sys.stderr, "simulating"))
     if args.json != "-":
         _print_summary(result, sys.stdout)
@@ -146,7 +153,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     """Every file runs with the same seed and the same number of replications (the first
     file's unless given): replications are drawn in batches whose size depends on their
     number, so two counts would make the files' runs differ by chance, not by their settings."""
-    scenarios = [_load(f) for f in args.files]
+    scenarios = [_load(f, args.replications) for f in args.files]
     seed = args.seed if args.seed is not None else scenarios[0].simulation.seed
     reps = args.replications if args.replications is not None else scenarios[0].simulation.replications
     why = None if args.replications is not None else f"the first file's {reps} replications"

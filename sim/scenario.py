@@ -306,7 +306,8 @@ def check_limits(scenario: Scenario, replications: int) -> None:
         raise FieldProblem(
             path,
             f"devices x replications = {held:,} exceeds the limit of {MAX_DEVICE_REPLICATIONS:,} "
-            "(memory held at once); lower simulation.replications or the fleet size",
+            "(every device of every replication is simulated; it bounds the run's time and memory); "
+            "lower simulation.replications or the fleet size",
         )
     work = held * days
     if work > MAX_DEVICE_DAYS:
@@ -702,8 +703,12 @@ def _read_file(path: Path) -> bytes:
     return raw
 
 
-def load_scenario(path_or_text: str | os.PathLike[str] | bytes) -> Scenario:
+def load_scenario(path_or_text: str | os.PathLike[str] | bytes, *, replications: int | None = None) -> Scenario:
     """Load a scenario from a file path, or from YAML text (a str containing a newline or ':').
+
+    ``replications``, if given, replaces the file's ``simulation.replications`` before the
+    file is checked, so the run-size limits apply to the count that will run (a large fleet
+    whose file asks for 30 replications can still be run once).
 
     Raises ``ScenarioError`` naming the file (for a path) and the field path of every problem.
     """
@@ -723,6 +728,10 @@ def load_scenario(path_or_text: str | os.PathLike[str] | bytes) -> Scenario:
         data = parse_yaml(raw)
     except ScenarioError as exc:
         raise ScenarioError(exc.problems, source) from None
+    if replications is not None and isinstance(data, dict):
+        settings = data.get("simulation", {})
+        if isinstance(settings, dict):  # anything else is refused as it stands
+            data = {**data, "simulation": {**settings, "replications": replications}}
     return scenario_from_data(data, source, strict=True)
 
 

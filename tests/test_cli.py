@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 
 from sim import cli
 
@@ -95,9 +96,36 @@ def test_compare_runs_every_file_with_the_same_replications(tmp_path: Path, caps
     out = capsys.readouterr().out
     assert "Same seed (7) and 3 replications for every scenario" in out
     assert "fewer asks for 4; all run with 3" in out
-    assert "KPI at the horizon" in out and "+0.0 pts" in out
+    horizon_row = next(line for line in out.splitlines() if line.startswith("KPI at the horizon"))
+    assert horizon_row.endswith("+0.0 pts")
     assert cli.main(["compare", str(first), str(second), "--json", "-"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["replications"] == 3
     a, b = (r["summary"] for r in data["results"])
     assert a == b  # the same settings, the same draws
+
+
+def test_replications_option_admits_a_large_fleet_whose_file_asks_for_more(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A 200,000-device file asking for 30 replications is over the run-size limit as it
+    stands (validate and a plain run refuse it), but `--replications 1` runs it: the limits
+    are checked against the count that will run."""
+    import sim
+
+    big = sim.load_scenario(Path(BASELINE)).model_dump(mode="json")
+    for cls in big["fleet"]["device_classes"]:
+        cls["count"] *= 40  # 200,000 devices
+    big["simulation"] = {"horizon_days": 20, "replications": 30, "seed": 7}
+    path = tmp_path / "big.yaml"
+    path.write_text(yaml.safe_dump(big), encoding="utf-8")
+
+    assert cli.main(["validate", str(path)]) == 2
+    assert "devices x replications = 6,000,000" in capsys.readouterr().err
+    assert cli.main(["run", str(path)]) == 2
+    capsys.readouterr()
+    assert cli.main(["run", str(path), "--replications", "1", "--json", "-"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["replications"], data["summary"]["devices"]) == (1, 200_000)
+    assert cli.main(["run", str(path), "--replications", "11"]) == 2
+    assert f"error: {path} with --replications 11: simulation.replications: devices x" in capsys.readouterr().err

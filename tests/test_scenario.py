@@ -261,7 +261,8 @@ def test_device_replication_limit_says_which_limit_and_why() -> None:
     problems = _problems(_fleet(100_000, 21, 30))
     assert problems == [
         f"simulation.replications: devices x replications = 2,100,000 exceeds the limit of "
-        f"{MAX_DEVICE_REPLICATIONS:,} (memory held at once); lower simulation.replications or the fleet size"
+        f"{MAX_DEVICE_REPLICATIONS:,} (every device of every replication is simulated; it bounds the run's "
+        "time and memory); lower simulation.replications or the fleet size"
     ]
 
 
