@@ -1,7 +1,8 @@
 """Calibration of the bundled presets against the KPI's reference material.
 
-Each preset runs with its own settings (30 replications, seed 7); the tolerances are the
-ones the scenario library promises in docs/presets/.
+Each preset runs with its own settings (30 replications) on three seeds: its own (7) and
+two more, so a preset is not tuned to one draw of chance; the tolerances are the ones the
+scenario library promises in docs/presets/, and every seed must meet them.
 """
 
 from __future__ import annotations
@@ -17,17 +18,22 @@ from conftest import ROOT, SCENARIOS
 
 import sim
 
-
-@cache
-def kpi(name: str) -> np.ndarray:
-    result = sim.run(sim.load_scenario(SCENARIOS / f"{name}.yaml"))
-    return result.series["compliance_mean"].to_numpy()
+SEEDS = (7, 8, 9)  # the presets' own seed and two others
+seeds = pytest.mark.parametrize("seed", SEEDS)
 
 
 @cache
-def departments(name: str) -> dict[str, float]:
-    result = sim.run(sim.load_scenario(SCENARIOS / f"{name}.yaml"))
-    return dict(zip(result.by_department["department"], result.by_department["compliance_average"], strict=True))
+def _result(name: str, seed: int) -> sim.Result:
+    return sim.run(sim.load_scenario(SCENARIOS / f"{name}.yaml"), seed=seed)
+
+
+def kpi(name: str, seed: int = 7) -> np.ndarray:
+    return _result(name, seed).series["compliance_mean"].to_numpy()
+
+
+def departments(name: str, seed: int = 7) -> dict[str, float]:
+    by = _result(name, seed).by_department
+    return dict(zip(by["department"], by["compliance_average"], strict=True))
 
 
 def test_every_preset_describes_itself_and_cites_its_page() -> None:
@@ -49,40 +55,53 @@ def test_every_preset_describes_itself_and_cites_its_page() -> None:
         assert all((ROOT / p).exists() for p in pages), pages
 
 
-def test_baseline_starts_at_70_percent_and_stays_poor() -> None:
+@seeds
+def test_baseline_starts_at_70_percent_and_stays_poor(seed: int) -> None:
     sc = sim.load_scenario(SCENARIOS / "baseline.yaml")
     assert len(sc.fleet.device_classes) >= 5
     assert len(sc.fleet.departments) >= 3
-    k = kpi("baseline")
+    k = kpi("baseline", seed)
     assert k[0] == pytest.approx(0.70, abs=0.02)
     assert k.max() < 0.80
 
 
-def test_case_study_climbs_from_70_to_95_within_six_months_following_onboarding() -> None:
-    k = kpi("case_study")
+@seeds
+def test_case_study_climbs_from_70_to_95_within_six_months_following_onboarding(seed: int) -> None:
+    k = kpi("case_study", seed)
     assert k[0] == pytest.approx(0.70, abs=0.02)
     assert k[30] < 0.90  # not instantly
     assert k[182] >= 0.95
     assert np.argmax(k >= 0.95) > 60  # the climb follows the 120-day onboarding
 
 
-def test_global_average_sits_at_85_percent() -> None:
-    assert kpi("global_average")[30:].mean() == pytest.approx(0.85, abs=0.02)
+@seeds
+def test_global_average_sits_at_85_percent(seed: int) -> None:
+    assert kpi("global_average", seed)[30:].mean() == pytest.approx(0.85, abs=0.02)
 
 
-def test_top_quartile_sits_at_95_percent() -> None:
-    assert kpi("top_quartile")[30:].mean() == pytest.approx(0.95, abs=0.015)
+@seeds
+def test_top_quartile_sits_at_95_percent(seed: int) -> None:
+    assert kpi("top_quartile", seed)[30:].mean() == pytest.approx(0.95, abs=0.015)
 
 
-def test_automation_without_audits_erodes_and_audits_hold_it() -> None:
-    without, with_ = kpi("automation_without_audits"), kpi("automation_with_audits")
+def test_benchmark_presets_are_centred_on_their_benchmarks() -> None:
+    """Over the three seeds together, each benchmark preset is within a point of its level
+    (seed 7 alone sat 0.4 and 0.2 points high before they were calibrated on several seeds)."""
+    assert np.mean([kpi("global_average", s)[30:].mean() for s in SEEDS]) == pytest.approx(0.85, abs=0.01)
+    assert np.mean([kpi("top_quartile", s)[30:].mean() for s in SEEDS]) == pytest.approx(0.95, abs=0.01)
+
+
+@seeds
+def test_automation_without_audits_erodes_and_audits_hold_it(seed: int) -> None:
+    without, with_ = kpi("automation_without_audits", seed), kpi("automation_with_audits", seed)
     assert without[-1] < without[60] - 0.05  # erodes over the year
     assert with_[-1] >= without[-1] + 0.05
     assert with_[60:].min() > 0.97
 
 
-def test_no_clear_policy_shows_a_spread_between_departments() -> None:
-    avg = departments("no_clear_policy")
+@seeds
+def test_no_clear_policy_shows_a_spread_between_departments(seed: int) -> None:
+    avg = departments("no_clear_policy", seed)
     assert max(avg.values()) - min(avg.values()) > 0.10
     assert avg["Security"] > avg["Operations"]  # 3-day approvals beat 60-day ones
 
