@@ -17,8 +17,11 @@ def test_best_columns_higher_or_lower_is_better():
         index=[label for _, label, *_ in page.SUMMARY_ROWS],
     )
     best = page.best_columns(table)
-    assert best["Updated on time, today"] == ["a", "b"]  # a tie marks both
+    assert best["Updated on time, today"] == []  # where they start is not an outcome
     assert best["Updated on time, in 6 months"] == ["b"]
+    table.loc["Mean days to patch", "a"] = 30.0
+    assert page.best_columns(table)["Mean days to patch"] == ["a", "b"]  # a tie marks both
+    table.loc["Mean days to patch", "a"] = 40.0
     assert best["Updated on time, at the horizon"] == ["a"]
     assert best["Days to reach the target"] == ["b"]  # never reaching it is worst
     assert best["Mean days to patch"] == ["b"]
@@ -28,8 +31,14 @@ def test_best_columns_higher_or_lower_is_better():
 def test_differing_parameters_only(baseline: sim.Scenario):
     other = baseline.model_copy(deep=True)
     other.levers.technicians.count = 9
+    other.levers.central_management.enrolled_share = 0.8
     other.fleet.device_classes[1].count = 900
     other.name = "Other"
     diff = page.differing_parameters({"base": baseline, "other": other})
-    assert sorted(diff.index) == ["fleet.device_classes[Building controllers].count", "levers.technicians.count"]
-    assert diff.loc["levers.technicians.count"].tolist() == [baseline.levers.technicians.count, 9]
+    assert sorted(diff.index) == [
+        "Devices under central update management",  # levers by their control's name and unit
+        "Technicians",
+        "fleet.device_classes[Building controllers].count",  # the rest by their key in the file
+    ]
+    assert diff.loc["Technicians"].tolist() == [str(baseline.levers.technicians.count), "9"]
+    assert diff.loc["Devices under central update management"].tolist() == ["0%", "80%"]

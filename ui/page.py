@@ -335,19 +335,21 @@ SUMMARY_ROWS: tuple[tuple[str, str, str, bool], ...] = (
 
 
 def compare_table(named: dict[str, Result]) -> pd.DataFrame:
-    """Summary figures side by side: one row per figure, one column per scenario."""
+    """Summary figures side by side: one row per figure, one column per scenario (NaN where
+    a figure has no value, e.g. a target never reached)."""
     return pd.DataFrame(
         {name: [r.summary.get(key) for key, *_ in SUMMARY_ROWS] for name, r in named.items()},
         index=[label for _, label, *_ in SUMMARY_ROWS],
+        dtype=float,
     )
 
 
 def best_columns(table: pd.DataFrame) -> dict[str, list[str]]:
     """For each row, the scenario(s) with the best value (never reaching the target is worst)."""
     best: dict[str, list[str]] = {}
-    for (_key, label, _fmt, higher), (_, row) in zip(SUMMARY_ROWS, table.iterrows(), strict=True):
+    for (key, label, _fmt, higher), (_, row) in zip(SUMMARY_ROWS, table.iterrows(), strict=True):
         values = pd.to_numeric(row, errors="coerce")
-        if values.notna().sum() == 0:
+        if values.notna().sum() == 0 or key == "compliance_start":  # where they start is no outcome
             best[label] = []
             continue
         target = values.max() if higher else values.min()
@@ -371,16 +373,24 @@ def flatten(data: Any, prefix: str = "") -> dict[str, Any]:
 
 
 def differing_parameters(scenarios: dict[str, Scenario]) -> pd.DataFrame:
-    """Only the parameters whose values differ between the scenarios (names and descriptions left out)."""
+    """Only the parameters whose values differ between the scenarios (names and descriptions
+    left out). Levers are named and shown as their controls show them ('80%', 'on'); other
+    settings by their key in the file."""
     flat = {
         name: {k: v for k, v in flatten(sc.model_dump(mode="json")).items() if k not in ("name", "description")}
         for name, sc in scenarios.items()
     }
+    by_path = {lever.field_path: lever for lever in lv.LEVERS}
     keys = list(dict.fromkeys(k for f in flat.values() for k in f))
     rows = {}
     for key in keys:
         values = [f.get(key, "—") for f in flat.values()]
-        if any(v != values[0] for v in values[1:]):
+        if not any(v != values[0] for v in values[1:]):
+            continue
+        lever = by_path.get(key)
+        if lever is not None:
+            rows[lever.label] = [lv.describe(lever, lv.to_widget(lever, v)) for v in values]
+        else:
             rows[key] = [
                 v if not isinstance(v, list) else lv.stages_text(v) if key.endswith("waves") else str(v) for v in values
             ]
@@ -418,11 +428,12 @@ def compare_tab(options: Sequence[str], folder: Path, replications: int, seed: i
     def highlight(row: pd.Series) -> list[str]:
         return [BEST_STYLE if c in best[row.name] else "" for c in row.index]
 
-    styled = table.style.apply(highlight, axis=1)
-    for label, fmt in formats.items():
-        styled = styled.format(
-            lambda v, f=fmt: "never" if v is None or pd.isna(v) else f.format(v), subset=([label], slice(None))
-        )
+    # shown as text: the grid draws a missing number as "None", whatever the Styler says
+    shown = pd.DataFrame(
+        {c: [("never" if pd.isna(v) else formats[label].format(v)) for label, v in table[c].items()] for c in table},
+        index=table.index,
+    )
+    styled = shown.style.apply(highlight, axis=1)
     st.markdown("**Summary** (best in green)")
     st.dataframe(styled, key="compare_summary")
     st.markdown("**Parameters that differ**")
