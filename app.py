@@ -46,9 +46,9 @@ ss.write_params(shown, loaded)
 
 st.title(text.TITLE)
 st.caption(f"Loaded scenario: **{loaded.name}** · {loaded.fleet.device_count:,} devices · {text.INTRO}")
-for notice in [*st.session_state[ss.NOTICES], too_many_runs]:
-    if notice:
-        st.warning(notice)
+page.notices(st.session_state[ss.NOTICES], too_many_runs)
+if ss.is_upload():
+    st.caption(text.UPLOAD_LINK_NOTE)
 if problems:
     listed = "\n".join(f"- `{p}`" for p in problems)
     st.error(f"Some edited assumptions were not used (the loaded file's values apply):\n{listed}")

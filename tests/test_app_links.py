@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from app_helpers import kpi_curve, make_app_test, scenarios_folder  # noqa: F401
+from app_helpers import ROOT, kpi_curve, make_app_test, scenarios_folder  # noqa: F401
 
 from ui import levers as lv
 
@@ -140,3 +140,36 @@ def test_too_many_runs_for_the_fleet_are_lowered_with_a_notice(scenarios_folder)
     notices = [w.value for w in at.warning]
     assert any("Simulated runs averaged: 1,000" in n and "2,000,000" in n and "showing 20 runs" in n for n in notices)
     assert len(kpi_curve(at)) == 31  # the page still shows the KPI over the 30 days
+
+
+def test_link_notices_come_as_one_list_and_go_when_the_user_moves_on():
+    """Several refused link settings show as one warning listing each; picking another
+    scenario or 'Reset to scenario' clears them (they described the opening link only)."""
+    at = make_app_test({"enrolled_share": "abc", "technicians": "-3", "seed": "xyz"}).run()
+    assert not at.exception
+    assert len(at.warning) == 1
+    warning = at.warning[0].value
+    assert warning.startswith("3 settings in the link were not used:")
+    assert "'enrolled_share=abc'" in warning
+    assert "'technicians=-3'" in warning
+    assert "a whole number from 0 to 4,294,967,295" in warning  # the seed's bounds, written out
+    at.button(key="reset").click().run()
+    assert not at.warning
+    reopened = make_app_test({"technicians": "-3"}).run()
+    assert len(reopened.warning) == 1
+    reopened.selectbox(key="scenario_choice").set_value("case_study.yaml").run()
+    assert not reopened.warning
+
+
+def test_no_link_settings_while_an_uploaded_file_is_loaded():
+    """A link cannot carry an uploaded file: while one is loaded the address bar holds no
+    settings (they would reopen another scenario with these levers) and the page says why."""
+    at = make_app_test().run()
+    at.slider(key="enrolled_share").set_value(40.0).run()
+    assert at.query_params["enrolled_share"] == "40"
+    text = (ROOT / "scenarios" / "top_quartile.yaml").read_bytes()
+    at.file_uploader(key="upload").set_value(("mine.yaml", text, "application/x-yaml")).run()
+    assert not at.exception
+    at.slider(key="training_coverage").set_value(90.0).run()
+    assert dict(at.query_params) == {}
+    assert any("uploaded file, which a link cannot carry" in c.value for c in at.caption)

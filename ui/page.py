@@ -313,6 +313,19 @@ def _save(whatif: Scenario, name: str, folder: Path, *, overwrite: bool) -> Path
         return None
 
 
+def notices(link_notices: Sequence[str], *others: str | None) -> None:
+    """What the opening link asked for and could not be used, as one warning (a list when
+    there are several), then any other notices."""
+    if len(link_notices) == 1:
+        st.warning(link_notices[0])
+    elif link_notices:
+        listed = "\n".join(f"- {n}" for n in link_notices)
+        st.warning(f"{len(link_notices)} settings in the link were not used:\n{listed}")
+    for notice in others:
+        if notice:
+            st.warning(notice)
+
+
 def show_scenario_error(title: str, error: ScenarioError) -> None:
     lines = "\n".join(f"- `{p}`" for p in error.problems)
     st.error(f"{title} ({error.source or 'file'}):\n{lines}")

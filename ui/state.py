@@ -126,7 +126,7 @@ def apply_params(params: dict[str, str], scenario: Scenario) -> None:
                     raise ValueError
             except ValueError:
                 state[NOTICES].append(
-                    f"Link setting '{name}={raw}' is not a whole number from {lo:g} to {hi:g}; "
+                    f"Link setting '{name}={raw}' is not a whole number from {lo or 0:,.0f} to {hi:,.0f}; "
                     "using the scenario's value."
                 )
                 continue
@@ -150,12 +150,21 @@ def apply_params(params: dict[str, str], scenario: Scenario) -> None:
         state[name] = value
 
 
+def is_upload() -> bool:
+    """Whether the loaded scenario is an uploaded file (which a link cannot name)."""
+    return str(st.session_state.get(CHOICE, "")).startswith(UPLOAD_PREFIX)
+
+
 def write_params(shown: dict[str, lv.WidgetValue], scenario: Scenario) -> None:
     """Put the loaded file and every moved lever into the URL, so a link reopens this what-if."""
     state = st.session_state
     params: dict[str, Any] = {}
     choice = state.get(CHOICE, "")
-    if choice and not choice.startswith(UPLOAD_PREFIX):
+    if is_upload():  # a link cannot carry the file: lever settings alone would open another scenario
+        if st.query_params.to_dict():
+            st.query_params.clear()
+        return
+    if choice:
         params[PARAM_SCENARIO] = choice
     loaded_shown = lv.loaded_widget_values(scenario)
     for lever in lv.LEVERS:
@@ -181,11 +190,13 @@ def on_pick(folder: Path) -> None:
         state[LOAD_ERROR] = exc
         return
     state.pop(LOAD_ERROR, None)
+    state[NOTICES] = []  # what the opening link said no longer applies
     set_controls(scenario, keep_settings=True)
 
 
 def on_reset() -> None:
     """'Reset to scenario': every lever and assumption back to the loaded file's value."""
+    st.session_state[NOTICES] = []
     set_controls(loaded(), keep_settings=True)
 
 
@@ -202,6 +213,7 @@ def on_upload() -> None:
         state[UPLOAD_ERROR] = exc
         return
     state.pop(UPLOAD_ERROR, None)
+    state[NOTICES] = []
     name = Path(upload.name).name
     state[UPLOADS][name] = text
     state[CHOICE] = UPLOAD_PREFIX + name

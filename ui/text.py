@@ -90,5 +90,10 @@ SOURCES = """
 
 ASSUMPTIONS_HELP = (
     "These describe the organisation rather than the programme: the devices, departments, people and prices. "
-    "Change them to fit your fleet; they apply to the what-if and to every lever comparison."
+    "Change them to fit your fleet; they apply to the what-if and to every lever comparison. "
+    "The page's link carries the levers only: save a scenario file to share edits made here."
+)
+UPLOAD_LINK_NOTE = (
+    "This what-if starts from an uploaded file, which a link cannot carry, so the address bar holds no "
+    "settings. To share it, save it as a scenario file (sidebar) and share the link from there."
 )
