@@ -101,3 +101,21 @@ def test_model_tab_explains_in_plain_words():
     assert "Security audits" in text
     assert "IBM Cost of a Data Breach" in text
     assert at.code[0].value.startswith("schema_version: 1")
+
+
+def test_assumptions_explain_themselves_and_breach_loss_is_marked_illustrative():
+    """Each assumption control's help is a business sentence (not the schema's unit), and the
+    breach-loss card and the Cost & risk tab say the figure is for comparing, not forecasting."""
+    from ui import controls, text
+
+    at = make_app_test()
+    at.session_state["tab"] = "Cost & risk"
+    at.run()
+    assert not at.exception
+    inputs = {w.key: w for w in at.number_input}
+    for key in controls.ASSUMPTION_LABELS:
+        assert inputs[key].help == text.ASSUMPTION_HELP[key], key
+    assert "IBM" in inputs["breach_cost"].help
+    breach = next(m for m in at.metric if m.label == "Expected breach loss")
+    assert "not as a forecast" in breach.help
+    assert any("about 14 breaches a year" in c.value for c in at.caption)

@@ -156,7 +156,7 @@ def _assumption_input(key: str) -> float:
     label, _section = ASSUMPTION_LABELS[key]
     path, percent = ss.ASSUMPTIONS[key]
     lo, hi = lv.field_bounds(path)
-    help_text = lv.field_description(path) or None
+    help_text = text.ASSUMPTION_HELP.get(key) or lv.field_description(path) or None
     if percent:
         return st.number_input(label, 0.0, 100.0, step=0.5, key=key, help=help_text, format="%g")
     if isinstance(st.session_state.get(key), int) and not isinstance(st.session_state.get(key), bool):

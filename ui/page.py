@@ -102,7 +102,8 @@ def headline(whatif: Result, loaded: Result) -> None:
             w["expected_breach_loss"],
             b["expected_breach_loss"],
             _money,
-            "Overdue time × chance an overdue device leads to a breach × cost of a breach.",
+            "Overdue time × chance an overdue device leads to a breach × cost of a breach. The chances are "
+            "assumptions (Model & assumptions tab), so use it to compare options, not as a forecast.",
         ),
         (
             "Programme cost",
@@ -234,6 +235,7 @@ def cost_tab(whatif: Result, loaded: Result) -> None:
     )
     table.loc["Cost + expected loss"] = table.sum()
     st.dataframe(table.style.format("${:,.0f}"))
+    st.caption(text.BREACH_CAVEAT)
 
 
 def model_tab(whatif: Scenario, loaded: Scenario) -> None:

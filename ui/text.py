@@ -97,3 +97,28 @@ UPLOAD_LINK_NOTE = (
     "This what-if starts from an uploaded file, which a link cannot carry, so the address bar holds no "
     "settings. To share it, save it as a scenario file (sidebar) and share the link from there."
 )
+
+BREACH_CAVEAT = (
+    "Expected breach loss is illustrative: the chance that an overdue device leads to a breach is an "
+    "assumption (no published rate was found), and with the defaults a 5,000-device fleet that patches by "
+    "hand expects about 14 breaches a year. Use it to compare options, not as a forecast. The cost of a "
+    "breach is under Fleet and model assumptions › Costs; the chances are set in the scenario file "
+    "(costs.breach_probability_per_overdue_device_year)."
+)
+
+# One business sentence per assumption control (the schema's own descriptions are terse units).
+ASSUMPTION_HELP = {
+    "manual_error_rate": "Of the updates staff install by hand, the share skipped or botched without anyone "
+    "noticing; training lowers it.",
+    "disable_rate_per_month": "Of the devices under central management, the share a month on which staff switch "
+    "automatic updates off (to stop a reboot, say); training lowers it.",
+    "kpi_target": "The level the 'Reaches the target' figure looks for; it does not change the simulation.",
+    "management_per_device_month": "Licence and administration of the update management system, per managed "
+    "device and month.",
+    "audit_per_device": "What checking one device in an audit costs.",
+    "training_per_person": "What one person's training session costs, for the first course and each refresher.",
+    "staff": "How many people the training programme covers at full coverage.",
+    "technician_hour": "A technician's hourly cost including overheads; charged for every scheduled hour.",
+    "reporting_channel_per_month": "Running the channel for reporting update problems, per month.",
+    "breach_cost": "What one breach costs the organisation (IBM's 2025 global average is $4.44 M).",
+}
