@@ -9,7 +9,7 @@ curve over the year, which is less noisy than a single day with three replicatio
 from __future__ import annotations
 
 import pytest
-from app_helpers import kpi_average, kpi_curve, make_app_test, plotted, scenarios_folder, values  # noqa: F401
+from app_helpers import ROOT, kpi_average, kpi_curve, make_app_test, plotted, scenarios_folder, values  # noqa: F401
 
 from ui import levers as lv
 
@@ -109,3 +109,27 @@ def test_lever_bars_sorted_by_size():
     sizes = [abs(x) for x in values(horizon["x"])]
     assert len(sizes) == 2
     assert sizes == sorted(sizes)  # plotly draws bottom-up: the biggest is last, on top
+
+
+def test_lever_bars_and_sentence_say_what_each_lever_costs():
+    """Under each lever's name the chart says what it adds to the programme's cost over the
+    horizon (the lever alone, same seed), and the headline sentence gives the top lever's."""
+    import sim
+    from ui import charts
+
+    at = make_app_test().run()
+    at.slider(key="audit_interval_days").set_value(30)
+    at.slider(key="enrolled_share").set_value(80.0)
+    at.run()
+    assert not at.exception
+    base = sim.load_scenario(ROOT / "scenarios" / "baseline.yaml")
+    audited = base.model_copy(deep=True)
+    audited.levers.audits.interval_days = 30
+    before, after = (sim.run(s, replications=3, seed=7).summary["programme_cost"] for s in (base, audited))
+    assert after - before == pytest.approx(12 * 5000 * 1.5, rel=0.02)  # 12 full audits at $1.50 a device
+    labels = plotted(at, "lever_chart")["data"][0]["y"]
+    audit_label = next(y for y in labels if y.startswith("Days between security audits"))
+    assert f"costs {charts.usd_short(after - before)} more" in audit_label
+    sentence = next(m.value for m in at.markdown if "matters most here" in m.value)
+    assert "devices under central update management" in sentence
+    assert "more)" in sentence  # enrolling devices costs management fees

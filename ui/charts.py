@@ -197,12 +197,15 @@ def kpi_over_time(whatif: Result, loaded: Result | None = None, *, target: float
 
 
 def lever_effects(table: pd.DataFrame, horizon_days: int) -> go.Figure:
-    """'Which lever matters': KPI change per lever, at 6 months and at the horizon, biggest first."""
+    """'Which lever matters': KPI change per lever, at 6 months and at the horizon, biggest
+    first; under each lever's name its setting and what it adds to the programme's cost."""
     ordered = table.iloc[::-1]  # plotly draws horizontal bars bottom-up
-    labels = [
-        f"{row.lever}<br><span style='font-size:11px;color:#555'>{row.setting}</span>" for row in ordered.itertuples()
-    ]
     months = round(horizon_days / DAYS_PER_MONTH)
+    labels = [
+        f"{row.lever}<br><span style='font-size:11px;color:#555'>{row.setting} · "
+        f"{cost_change_words(row.cost_change)}</span>"
+        for row in ordered.itertuples()
+    ]
     fig = go.Figure()
     for column, name, colour in (
         ("at_6_months", "At 6 months", "#9dbbe0"),
@@ -237,6 +240,23 @@ def lever_effects(table: pd.DataFrame, horizon_days: int) -> go.Figure:
         range=[min(0.0, min(extent)) - (pad if min(extent) < 0 else 0), max(0.0, max(extent)) + pad],
     )
     return fig
+
+
+def usd_short(amount: float) -> str:
+    """$296 k, $1.2 M, $850 (no sign)."""
+    amount = abs(amount)
+    if amount >= 1e6:
+        return f"${amount / 1e6:,.1f} M"
+    if amount >= 1e4:
+        return f"${amount / 1e3:,.0f} k"
+    return f"${amount:,.0f}"
+
+
+def cost_change_words(change: float) -> str:
+    """A lever's effect on the programme's cost: 'costs $138 k more', 'saves $12 k', 'no cost change'."""
+    if abs(change) < 0.5:
+        return "no cost change"
+    return f"costs {usd_short(change)} more" if change > 0 else f"saves {usd_short(change)}"
 
 
 def by_group(table: pd.DataFrame, label_column: str, title: str) -> go.Figure:

@@ -146,7 +146,15 @@ def summary_sentence(whatif: Result, loaded: Result, effects: pd.DataFrame | Non
     if effects is not None and not effects.empty:
         top = effects.iloc[0]
         change = top["at_horizon"] * 100
-        sentence += f"; the lever that matters most here is **{top['lever'].lower()}** ({change:+.1f} pts)"
+        spend = top["cost_change"]
+        cost = (
+            "at no extra cost"
+            if abs(spend) < 0.5
+            else f"for {charts.usd_short(spend)} more"
+            if spend > 0
+            else f"saving {charts.usd_short(spend)}"
+        )
+        sentence += f"; the lever that matters most here is **{top['lever'].lower()}** ({change:+.1f} pts {cost})"
     return sentence + "."
 
 
