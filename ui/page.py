@@ -53,6 +53,22 @@ def horizon_label(days: int) -> str:
     return f"In {months} months" if months != 12 else "In 12 months"
 
 
+# The headline cards on laptop screens: four cards a row leave each about 150 px below
+# 1,300 px of window, so labels and changes wrap instead of being cut off, and figures shrink.
+CARD_STYLE = """<style>
+@media (max-width: 1400px) {
+  [data-testid="stMetricLabel"] div, [data-testid="stMetricLabel"] p { white-space: normal !important; }
+  [data-testid="stMetricValue"] { font-size: 1.9rem !important; }
+  [data-testid="stMetricDelta"] div, [data-testid="stMetricDelta"] p {
+    white-space: normal !important; text-overflow: clip !important;
+  }
+}
+@media (max-width: 1200px) {
+  [data-testid="stMetricValue"] { font-size: 1.5rem !important; }
+}
+</style>"""
+
+
 def headline(whatif: Result, loaded: Result) -> None:
     """KPI today → in 6 months → at the horizon, with bands and change vs the loaded file; then money and risk."""
     w, b = whatif.summary, loaded.summary
@@ -61,6 +77,7 @@ def headline(whatif: Result, loaded: Result) -> None:
         ("In 6 months", w["compliance_at_day_182"], b["compliance_at_day_182"]),
         (horizon_label(whatif.horizon_days), w["compliance_end"], b["compliance_end"]),
     ]
+    st.html(CARD_STYLE)
     st.markdown("**Devices updated on time** (the KPI)")
     columns = st.columns(4)
     for column, (label, value, base) in zip(columns, kpi_points, strict=False):
