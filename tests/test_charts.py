@@ -63,6 +63,8 @@ def test_lever_effects_sorted_bars_in_points():
             "setting": ["4 → 10", "0% → 100%"],
             "at_6_months": [0.10, 0.01],
             "at_horizon": [0.12, -0.02],
+            "cost_change": [98_550.0, 0.0],
+            "loss_change": [-3e6, 1e5],
         }
     )
     fig = charts.lever_effects(table, 365)
@@ -70,6 +72,8 @@ def test_lever_effects_sorted_bars_in_points():
     assert list(horizon.x) == pytest.approx([-2.0, 12.0])  # reversed: biggest drawn on top
     assert list(horizon.text) == ["-2.0 pts", "+12.0 pts"]
     assert horizon.y[1].startswith("Technicians")
+    assert "4 → 10 · costs $99 k more" in horizon.y[1]
+    assert "no cost change" in horizon.y[0]
     assert list(_trace(fig, "At 6 months").x) == pytest.approx([1.0, 10.0])
 
 
@@ -139,3 +143,16 @@ def test_legend_rows_get_room_under_the_title(small, automated):
     assert charts.legend_rows(short) == 1  # 3 x (45 + 6) px fit on one row
     assert short.layout.margin.t == 60
     assert charts.legend_rows(charts.on_time_by_month(small)) == 0  # no named traces, no legend
+
+
+def test_money_words():
+    assert [charts.usd_short(x) for x in (850, 12_400, 296_000, 1_234_567, -5e6)] == [
+        "$850",
+        "$12 k",
+        "$296 k",
+        "$1.2 M",
+        "$5.0 M",
+    ]
+    assert charts.cost_change_words(138_000) == "costs $138 k more"
+    assert charts.cost_change_words(-12_000) == "saves $12 k"
+    assert charts.cost_change_words(0.2) == "no cost change"
