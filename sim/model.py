@@ -41,7 +41,7 @@ LEVERS = ("central_management", "audits", "reporting_channel", "training", "tech
 N_SEV = len(SEVERITIES)
 CRITICAL = SEVERITIES.index("critical")
 _NORMAL = NormalDist()
-TTP_BUFFER_INSTALLS = 200_000  # installs held (about 6 MB) before time to patch is tallied
+TTP_BUFFER_INSTALLS = 200_000  # installs held (about 6 MB) before time to patch is tallied, at a day's end
 
 
 class Interrupted(Exception):
@@ -80,6 +80,9 @@ class Record:
     on_time: np.ndarray  # (T, R) ... of which installed by the deadline
     released: np.ndarray  # (T, R) device-updates released that day
     cost: np.ndarray  # (T, R, len(LEVERS)) spending that day by lever
+    patch_day_sum: np.ndarray  # (T, R) days from release to install, summed over updates installed that day
+    patch_day_count: np.ndarray  # (T, R) ... how many were installed that day
+    patch_day_p90: np.ndarray  # (T, R) ... their 90th percentile (nearest rank; NaN on a day without installs)
     dept_sizes: np.ndarray = field(default=None)  # type: ignore[assignment]  # (R, D) devices
     ttp_sum: np.ndarray = field(default=None)  # type: ignore[assignment]
     ttp_count: np.ndarray = field(default=None)  # type: ignore[assignment]
@@ -268,6 +271,9 @@ class FleetModel:
             on_time=z(T, R),
             released=z(T, R),
             cost=z(T, R, len(LEVERS)),
+            patch_day_sum=z(T, R),
+            patch_day_count=z(T, R),
+            patch_day_p90=np.full((T, R), np.nan),
         )
         self.ttp_bins = int(self.H - self.rel.history_start + 2)
         rec.dept_sizes = self.group_sizes.reshape(R, C, D, self.W).sum(axis=(1, 3))
@@ -347,6 +353,8 @@ class FleetModel:
             self._reports(t)
             self._workday(t)
             self._record(t)
+            if self._ttp_buffered > TTP_BUFFER_INSTALLS:  # at a day's end, so a day's installs are tallied together
+                self._flush_ttp()
             if self.progress is not None and t % 16 == 0:
                 self.progress(t / self.H if self.H else 1.0)
 
@@ -587,8 +595,6 @@ class FleetModel:
         # time to patch is tallied later, in bulk: keep what it needs
         self._ttp_rows.append((idx, old, n, when))
         self._ttp_buffered += idx.size
-        if self._ttp_buffered > TTP_BUFFER_INSTALLS:
-            self._flush_ttp()
 
     def _flush_ttp(self) -> None:
         """Add the buffered time-to-patch rows to the record's tallies in one pass."""
@@ -622,8 +628,23 @@ class FleetModel:
         rec.ttp_sum_dept += total.sum(axis=(1, 3))
         rec.ttp_count_dept += count.sum(axis=(1, 3))
         b = np.minimum(ttp.astype(np.int64), self.ttp_bins - 1)
-        flat = ((key // (C * D * N_SEV)) * N_SEV + sev) * self.ttp_bins + b  # (replication, severity, day)
+        rep = key // (C * D * N_SEV)
+        flat = (rep * N_SEV + sev) * self.ttp_bins + b  # (replication, severity, day)
         rec.ttp_hist += np.bincount(flat, minlength=rec.ttp_hist.size).reshape(rec.ttp_hist.shape)
+        # by the day of install: every day's installs are in one flush (flushes come at a day's end)
+        day = np.clip(np.ceil(when[row[keep]]), 0, self.H).astype(np.int64)
+        cell = day * R + rep
+        shape2 = rec.patch_day_sum.shape
+        rec.patch_day_sum += np.bincount(cell, weights=ttp, minlength=shape2[0] * R).reshape(shape2)
+        rec.patch_day_count += np.bincount(cell, minlength=shape2[0] * R).reshape(shape2)
+        if cell.size:  # sort by (cell, time to patch) as one number: cells apart by more than any time
+            span = float(2 ** np.ceil(np.log2(ttp.max() + 2)))
+            ordered = np.sort(cell * span + ttp)
+            cells = np.floor(ordered / span).astype(np.int64)
+            start = np.flatnonzero(np.r_[True, cells[1:] != cells[:-1]])
+            size = np.diff(np.r_[start, cells.size])
+            pick = ordered[start + np.ceil(0.9 * size).astype(np.int64) - 1]
+            rec.patch_day_p90.reshape(-1)[cells[start]] = pick - cells[start] * span
 
     def _state_table(self, now: float) -> np.ndarray:
         """For each (rc, installed+1): 0 if compliant, else 1 + rank of the worst overdue

@@ -163,6 +163,9 @@ def summarise(scenario: Scenario, rec: Record, replications: int, seed: int) -> 
     cost_cum = np.cumsum(rec.cost, axis=0)  # (T, R, L)
     overdue_days = np.cumsum(np.where(days[:, None] > 0, overdue, 0.0), axis=0)
 
+    with np.errstate(invalid="ignore", divide="ignore"):  # no installs that day: no time to patch
+        patch_mean = np.where(rec.patch_day_count > 0, rec.patch_day_sum / np.maximum(rec.patch_day_count, 1), np.nan)
+
     metrics: dict[str, np.ndarray] = {
         "compliance": compliance,
         "on_time_rate": on_time_rate,
@@ -172,6 +175,8 @@ def summarise(scenario: Scenario, rec: Record, replications: int, seed: int) -> 
         "blind_spot_devices": rec.blind.astype(float),
         "technician_backlog": rec.backlog.astype(float),
         "technician_utilisation": rec.utilisation,
+        "time_to_patch_days": patch_mean,
+        "time_to_patch_p90_days": rec.patch_day_p90,
         "enrolled_devices": rec.enrolled.astype(float),
         "expected_breach_loss": breach_cum,
         "programme_cost": cost_cum.sum(axis=2),

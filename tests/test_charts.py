@@ -113,6 +113,16 @@ def test_on_time_by_month_and_metric_over_time(small):
     np.testing.assert_allclose(_trace(backlog, "What-if").y, small.series["technician_backlog_mean"])
 
 
+def test_time_to_patch_over_time_draws_the_average_and_the_90_percent_mark(automated):
+    fig = charts.time_to_patch_over_time(automated)
+    average, p90 = _trace(fig, "Average"), _trace(fig, "90% installed within")
+    np.testing.assert_allclose(average.y, automated.series["time_to_patch_days_mean"].to_numpy(), equal_nan=True)
+    np.testing.assert_allclose(p90.y, automated.series["time_to_patch_p90_days_mean"].to_numpy(), equal_nan=True)
+    both = ~np.isnan(np.asarray(average.y, dtype=float)) & ~np.isnan(np.asarray(p90.y, dtype=float))
+    assert both.sum() > 30
+    assert np.isnan(np.asarray(average.y, dtype=float)).any()  # days without installs stay gaps, not zeros
+
+
 def test_one_theme(small, automated):
     figures = [
         charts.kpi_over_time(small),

@@ -147,9 +147,12 @@ def test_results_are_finite_shares_in_range_and_deterministic(data: dict[str, An
     assert len(series) == scenario.simulation.horizon_days + 1
     for column in series.columns:
         values = series[column].to_numpy(dtype=float)
-        if column.startswith("on_time_rate"):
-            values = values[~np.isnan(values)]  # days with no deadline in the window have no rate
+        if column.startswith(("on_time_rate", "time_to_patch")):
+            # no deadline in the window, or no install that day: no value (never an infinity)
+            values = values[~np.isnan(values)]
         assert np.isfinite(values).all(), column
+        if column.startswith("time_to_patch"):
+            assert (values >= 0).all(), column
     for name in SHARE_SERIES:
         for stat in ("mean", "p05", "p95"):
             values = series[f"{name}_{stat}"].to_numpy(dtype=float)

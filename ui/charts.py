@@ -349,6 +349,32 @@ def metric_over_time(
     return fig
 
 
+def time_to_patch_over_time(result: Result) -> go.Figure:
+    """Days from release to install for the updates installed each day: the average and the
+    time within which 90% of them were installed (means over runs; gaps on days with none)."""
+    series, x = result.series, _months(result.series.index)
+    fig = go.Figure()
+    for metric, name, colour, dash in (
+        ("time_to_patch_days", "Average", WHATIF_COLOUR, None),
+        ("time_to_patch_p90_days", "90% installed within", "#c0504d", "dot"),
+    ):
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=series[f"{metric}_mean"],
+                customdata=list(series.index),
+                name=name,
+                mode="lines",
+                line={"color": colour, "width": 2, "dash": dash},
+                hovertemplate="%{fullData.name}<br>Updates installed on day %{customdata}: %{y:.0f} days after "
+                "their release<extra></extra>",
+            )
+        )
+    themed(fig, title="Days from release to install, for the updates installed each day", y_title="Days")
+    _month_axis(fig, result.horizon_days)
+    return fig
+
+
 def compare_kpi(results: Mapping[str, Result], *, target: float | None = None) -> go.Figure:
     """Several scenarios' KPI curves overlaid, one colour each, with the benchmark lines."""
     fig = metric_over_time(

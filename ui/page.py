@@ -217,7 +217,12 @@ def operations_tab(result: Result) -> None:
     )
     right.plotly_chart(
         charts.metric_over_time(
-            one, "technician_utilisation", title="Technicians' time in use", y_title="Share of hours", y_format=".0%"
+            one,
+            "technician_utilisation",
+            title="Technicians' time in use",
+            y_title="Share of hours",
+            y_format=".0%",
+            band=False,  # single runs swing between idle and full days: the band would fill the chart
         ),
         key="ops_utilisation",
     )
@@ -245,6 +250,7 @@ def operations_tab(result: Result) -> None:
         charts.metric_over_time(one, "enrolled_devices", title="Devices under central management", y_title="Devices"),
         key="ops_enrolled",
     )
+    left.plotly_chart(charts.time_to_patch_over_time(result), key="ops_time_to_patch")
 
 
 def cost_tab(whatif: Result, loaded: Result) -> None:
