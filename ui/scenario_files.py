@@ -25,6 +25,19 @@ DEFAULT_DIR = Path(__file__).resolve().parents[1] / "scenarios"
 DEFAULT_SCENARIO = "baseline.yaml"
 SUFFIXES = (".yaml", ".yml")
 MAX_UPLOAD_BYTES = 1_000_000  # same limit as the engine's MAX_FILE_BYTES and server.maxUploadSize
+# The bundled presets (docs/presets/): the app never replaces them, so a shared server keeps
+# its reference scenarios whatever a visitor saves.
+PRESETS = frozenset(
+    {
+        "baseline.yaml",
+        "case_study.yaml",
+        "global_average.yaml",
+        "top_quartile.yaml",
+        "automation_without_audits.yaml",
+        "automation_with_audits.yaml",
+        "no_clear_policy.yaml",
+    }
+)
 
 
 def scenarios_dir() -> Path:
@@ -47,15 +60,21 @@ def save_as(scenario: Scenario, name: str, folder: Path | None = None, *, overwr
 
     The file name is ``safe_scenario_filename(name)``. Raises ``FileExistsError`` when that
     file exists and ``overwrite`` is false, ``ValueError`` when the name is blank,
-    ``ScenarioError`` (a ValueError) when the name resolves outside the folder (a symbolic
-    link there pointing elsewhere), and ``OSError`` when the folder cannot be written.
+    ``ScenarioError`` (a ValueError) when the file name is a bundled preset's or resolves
+    outside the folder (a symbolic link there pointing elsewhere), and ``OSError`` when the
+    folder cannot be written.
     """
     name = name.strip()
     if not name:
         raise ValueError("Scenario name: type a name before saving")
     folder = folder or scenarios_dir()
+    file_name = safe_scenario_filename(name)
+    if file_name in PRESETS:
+        raise ScenarioError(
+            [f"Scenario name: {file_name} is a bundled preset, which is kept as it is; choose another name"]
+        )
     folder.mkdir(parents=True, exist_ok=True)
-    target = resolve_in_folder(folder, safe_scenario_filename(name))
+    target = resolve_in_folder(folder, file_name)
     return sim.save_scenario(renamed(scenario, name), target, overwrite=overwrite)
 
 
