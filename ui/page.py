@@ -96,7 +96,11 @@ def headline(whatif: Result, loaded: Result) -> None:
         base_days = b["days_to_target"]
         st.metric(
             f"Reaches the {target:.0%} target",
-            "Not reached" if days is None else f"{days / charts.DAYS_PER_MONTH:.1f} months",
+            "Not reached"
+            if days is None
+            else "Already met"
+            if days == 0
+            else f"{days / charts.DAYS_PER_MONTH:.1f} months",
             delta=None
             if days == base_days
             else ("loaded: never" if base_days is None else f"loaded: {base_days / charts.DAYS_PER_MONTH:.1f} months"),

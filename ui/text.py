@@ -80,12 +80,15 @@ SOURCES = """
 - KPI definition, bands and benchmarks (85% global average, 95% top quartile; illustrative, original
   report not traced): KPI Depot, *IoT Device Security Updates*.
 - Deadlines of 14–30 days for critical and high updates: CISA BOD 22-01 and 19-02; PCI DSS v4.0.1.
-- Staged rollouts (5% → 15% → 80%, a couple of days apart): Mender and Memfault documentation.
+- Staged rollouts, two days apart (the default 5% → 25% → 70% follows Mender's documented 5% → 15% → 80%
+  and Memfault's canary-first stages).
 - Training fades within about six months without reminders: Reinheimer et al., SOUPS 2020.
 - Cost of a data breach, $4.44 M worldwide: IBM Cost of a Data Breach 2025.
 - Technician pay, $30–34 an hour before overhead: US BLS.
-- Install failure rates and the chance an audit finds a given device are **assumptions**: no primary
-  source publishes them. Change them under "Fleet and model assumptions" to test how much they matter.
+- Install failure rates, the chance an audit finds a given device and the chance an overdue device leads to
+  a breach are **assumptions**: no primary source publishes them. Change the first two (the device-class
+  table under "Fleet and model assumptions"; "Share of problems an audit catches") to test how much they
+  matter.
 """
 
 ASSUMPTIONS_HELP = (
