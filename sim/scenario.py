@@ -557,6 +557,10 @@ def _format_error(err: dict[str, Any]) -> str:
         key, sign = _BOUND_SIGNS[kind]
         text = f"{path}: must be {sign} {_number(ctx.get(key, '?'))} (got {_shown(got)})"
         reason = _LIMIT_REASONS.get(tuple(p for p in loc if isinstance(p, str)))
+        if (
+            kind == "less_than_equal" and ctx.get(key) == 1 and isinstance(number, int | float) and 5 <= number <= 100
+        ):  # a percentage, likely
+            reason = f"shares are written as fractions: {number / 100:g} for {_number(number)}%"
         return text + (f"; {reason}" if reason and kind.startswith("less") else "")
     msg = msg.removeprefix("Value error, ")
     msg = re.sub(r"^(Input|String|List|Value) should (be|have)", lambda m: f"must {m.group(2)}", msg)

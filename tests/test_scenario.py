@@ -443,3 +443,12 @@ def test_every_scenario_key_has_a_row_in_the_reference() -> None:
     assert len(keys) >= 55  # the walk reaches every section
     missing = [f"{section}: {key}" for section, key in keys if f"| `{key}`" not in sections.get(section, "")]
     assert missing == []
+
+
+def test_a_percentage_where_a_share_is_expected_gets_a_hint() -> None:
+    assert _problems("name: x\nkpi: {target: 95}\n") == [
+        "kpi.target: must be ≤ 1 (got 95); shares are written as fractions: 0.95 for 95%"
+    ]
+    assert _problems("name: x\nfleet: {initial_compliance: 1.2}\n") == [
+        "fleet.initial_compliance: must be ≤ 1 (got 1.2)"
+    ]
