@@ -114,10 +114,10 @@ class Kpi(_Model):
 
 
 class SeverityMix(_Model):
-    critical: Share = 0.15
-    high: Share = 0.35
-    medium: Share = 0.35
-    low: Share = 0.15
+    critical: Share = Field(0.15, description="share of releases that are critical")
+    high: Share = Field(0.35, description="share of releases that are high severity")
+    medium: Share = Field(0.35, description="share of releases that are medium severity")
+    low: Share = Field(0.15, description="share of releases that are low severity")
 
     @model_validator(mode="after")
     def _sums_to_one(self) -> SeverityMix:
@@ -126,11 +126,13 @@ class SeverityMix(_Model):
 
 
 class DeviceClass(_Model):
-    name: str = Field("IP cameras", min_length=1, max_length=80)
+    name: str = Field("IP cameras", min_length=1, max_length=80, description="label of the device class")
     count: int = Field(1500, ge=0, le=MAX_DEVICES, description="devices")
     release_interval_days: float = Field(45, ge=1, le=100_000, description="mean days between vendor updates")
-    release_cadence: Literal["poisson", "fixed"] = "poisson"
-    severity_mix: SeverityMix = Field(default_factory=SeverityMix)
+    release_cadence: Literal["poisson", "fixed"] = Field(
+        "poisson", description="poisson: random gaps with the mean interval; fixed: exactly every interval"
+    )
+    severity_mix: SeverityMix = Field(default_factory=SeverityMix, description="shares of releases by severity")
     ota_capable: Share = Field(0.95, description="share updatable over the air")
     install_failure_rate: Share = Field(0.05, description="per automated attempt")
     silent_failure_share: Share = Field(0.30, description="share of failed attempts nobody is told about")
@@ -138,7 +140,7 @@ class DeviceClass(_Model):
 
 
 class Department(_Model):
-    name: str = Field("Facilities", min_length=1, max_length=80)
+    name: str = Field("Facilities", min_length=1, max_length=80, description="label of the department")
     share: Share = Field(1.0, description="share of every device class in this department")
     approval_delay_days: float = Field(12, ge=0, le=365, description="own approval delay, days")
 
@@ -184,7 +186,12 @@ class CentralManagement(_Model):
     enrolled_share: Share = Field(0.0, description="share of OTA-capable devices enrolled at the end of onboarding")
     onboarding_days: float = Field(60, ge=0, le=MAX_HORIZON_DAYS, description="days to enrol them all")
     checkin_days: float = Field(1.0, gt=0, le=365, description="mean days between device check-ins")
-    waves: list[Share] = Field(default_factory=lambda: [0.05, 0.25, 0.70], min_length=1, max_length=10)
+    waves: list[Share] = Field(
+        default_factory=lambda: [0.05, 0.25, 0.70],
+        min_length=1,
+        max_length=10,
+        description="shares of the enrolled devices in each rollout stage, in order",
+    )
     wave_gap_days: float = Field(2, ge=0, le=60, description="days between rollout waves")
     retries: int = Field(2, ge=0, le=10, description="automatic retries after a reported failure")
 
@@ -202,7 +209,7 @@ class Audits(_Model):
 
 
 class ReportingChannel(_Model):
-    enabled: bool = False
+    enabled: bool = Field(False, description="whether staff have a channel to report update problems")
     report_rate_per_day: Share = Field(0.03, description="chance per day a broken device is reported")
 
 
@@ -218,11 +225,11 @@ class Training(_Model):
 class UpdatePolicy(_Model):
     clarity: Share = Field(0.2, description="1 = one policy for all departments; 0 = each its own")
     approval_delay_days: float = Field(2, ge=0, le=365, description="approval delay under the policy, days")
-    prioritize_critical: bool = False
+    prioritize_critical: bool = Field(False, description="critical updates skip approval and the ticket queue")
 
 
 class Technicians(_Model):
-    count: int = Field(2, ge=0, le=10_000)
+    count: int = Field(2, ge=0, le=10_000, description="technicians (people) doing manual updates")
     hours_per_day: float = Field(6, ge=0, le=24, description="hours of update work per technician per day")
 
 
@@ -236,10 +243,10 @@ class Levers(_Model):
 
 
 class BreachProbability(_Model):
-    critical: Share = 0.02
-    high: Share = 0.005
-    medium: Share = 0.001
-    low: Share = 0.0002
+    critical: Share = Field(0.02, description="breaches per device-year overdue on a critical update")
+    high: Share = Field(0.005, description="breaches per device-year overdue on a high-severity update")
+    medium: Share = Field(0.001, description="breaches per device-year overdue on a medium-severity update")
+    low: Share = Field(0.0002, description="breaches per device-year overdue on a low-severity update")
 
 
 class Costs(_Model):
@@ -255,8 +262,8 @@ class Costs(_Model):
 
 class Scenario(_Model):
     schema_version: int = Field(SCHEMA_VERSION, description="format version of this file")
-    name: str = Field("Untitled scenario", min_length=1, max_length=120)
-    description: str = Field("", max_length=10_000)
+    name: str = Field("Untitled scenario", min_length=1, max_length=120, description="shown in summaries and the app")
+    description: str = Field("", max_length=10_000, description="what the scenario represents, and its sources")
     simulation: Simulation = Field(default_factory=Simulation)
     kpi: Kpi = Field(default_factory=Kpi)
     fleet: Fleet = Field(default_factory=Fleet)

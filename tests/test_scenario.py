@@ -452,3 +452,27 @@ def test_a_percentage_where_a_share_is_expected_gets_a_hint() -> None:
     assert _problems("name: x\nfleet: {initial_compliance: 1.2}\n") == [
         "fleet.initial_compliance: must be ≤ 1 (got 1.2)"
     ]
+
+
+def test_every_value_in_the_schema_says_what_it_is() -> None:
+    """Every field that holds a value has a description (its unit or meaning), which the app
+    shows as help and docs/reference/scenario-keys.md expands."""
+    from typing import get_args
+
+    from pydantic import BaseModel
+
+    def bare(model: type[BaseModel], prefix: str = "") -> list[str]:
+        out = []
+        for name, info in model.model_fields.items():
+            sub = [
+                a
+                for a in (info.annotation, *get_args(info.annotation))
+                if isinstance(a, type) and issubclass(a, BaseModel)
+            ]
+            if sub:
+                out += bare(sub[0], f"{prefix}{name}.")
+            elif not info.description:
+                out.append(prefix + name)
+        return out
+
+    assert bare(Scenario) == []
