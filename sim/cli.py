@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import json
 import os
 import sys
@@ -137,7 +138,15 @@ def _print_summary(result: Result, out: TextIO) -> None:
     )
 
 
+def _check_outputs(*targets: str | None) -> None:
+    """Refuse an output path whose folder does not exist before simulating, not after."""
+    for target in targets:
+        if target and target != "-" and not Path(target).parent.is_dir():
+            raise FileNotFoundError(errno.ENOENT, "No such file or directory (the folder does not exist)", target)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
+    _check_outputs(args.json, args.csv)
     scenario = _load(args.file, args.replications)
     result = _run(scenario, args.file, args.replications, args.seed, _Progress(sys.stderr, "simulating"))
     if args.json != "-":
@@ -153,6 +162,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     """Every file runs with the same seed and the same number of replications (the first
     file's unless given): replications are drawn in batches whose size depends on their
     number, so two counts would make the files' runs differ by chance, not by their settings."""
+    _check_outputs(args.json)
     scenarios = [_load(f, args.replications) for f in args.files]
     seed = args.seed if args.seed is not None else scenarios[0].simulation.seed
     reps = args.replications if args.replications is not None else scenarios[0].simulation.replications

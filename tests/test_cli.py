@@ -45,10 +45,21 @@ def test_override_beyond_the_limits_names_file_and_option(capsys: pytest.Capture
     assert err.startswith(f"error: {BASELINE} with --replications 400: simulation.replications: devices x")
 
 
-def test_unwritable_output_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_unwritable_output_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An output path in a folder that does not exist is refused before anything is simulated."""
+
+    def no_run(*args: object, **kwargs: object) -> None:
+        raise AssertionError("simulated although the output cannot be written")
+
+    monkeypatch.setattr(cli, "run", no_run)
     target = tmp_path / "missing" / "out.json"
     assert cli.main(["run", BASELINE, "--replications", "1", "--json", str(target)]) == 2
     assert f"error: {target}: No such file or directory" in capsys.readouterr().err
+    for option in (["run", BASELINE, "--csv"], ["compare", BASELINE, BASELINE, "--json"]):
+        assert cli.main([*option, str(target)]) == 2
+        assert "the folder does not exist" in capsys.readouterr().err
 
 
 def test_internal_error_is_one_line_with_status_1(
