@@ -127,3 +127,58 @@ def test_cli_compare_reads_like_the_case_study() -> None:
     change = float(six_months.split()[-2])
     assert change == pytest.approx(case_pct - baseline_pct, abs=0.11)
     assert "reached on day" in lines["Days to reach the target"]
+
+
+PAGES = {  # docs page -> the presets in its key-number columns, in order
+    "baseline": ["baseline"],
+    "case_study": ["case_study"],
+    "global_average": ["global_average"],
+    "top_quartile": ["top_quartile"],
+    "no_clear_policy": ["no_clear_policy"],
+    "automation_audits": ["automation_without_audits", "automation_with_audits"],
+}
+
+
+def _documented(page: str) -> dict[str, list[str]]:
+    """The 'Key numbers' table of a preset page: row label -> its cells."""
+    text = (ROOT / "docs" / "presets" / f"{page}.md").read_text(encoding="utf-8")
+    table = text.split("## Key numbers", 1)[1].split("\n## ", 1)[0]
+    rows = {}
+    for line in table.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if line.startswith("|") and len(cells) > 1 and not set(cells[1]) <= set("-: "):
+            rows[cells[0]] = cells[1:]
+    return rows
+
+
+def _first_number(cell: str) -> float:
+    match = re.search(r"-?[\d,]+(?:\.\d+)?", cell)
+    assert match, cell
+    value = float(match.group().replace(",", ""))
+    return value * 1e6 if re.match(r"\s*M\b", cell[match.end() :]) else value
+
+
+@pytest.mark.parametrize("page", sorted(PAGES))
+def test_preset_pages_show_what_the_presets_give(page: str) -> None:
+    """The key numbers on each docs/presets page are what the preset gives now (seed 7, 30
+    runs), to the precision printed: a change to a preset or the engine must update its page."""
+    rows = _documented(page)
+    checked = 0
+    for column, name in enumerate(PAGES[page]):
+        r = _result(name, 7)
+        k, s = kpi(name), r.summary
+        expected = {
+            "mean KPI over days 30–365": (k[30:].mean() * 100, 0.051),
+            "mean time to patch": (s["mean_time_to_patch_days"], 0.051),
+            "overdue device-days": (s["overdue_device_days"], 1.0),
+            "blind-spot devices at day 365": (r.series["blind_spot_devices_mean"].iloc[-1], 0.51),
+            "technician backlog at day 365": (s["technician_backlog_end"], 0.51),
+            "programme cost": (s["programme_cost"], 1.0),
+            "expected breach loss": (s["expected_breach_loss"], 0.051e6),
+            **{f"KPI on day {d}": (k[d] * 100, 0.051) for d in (0, 30, 60, 182, 365)},
+        }
+        for label, (value, tolerance) in expected.items():
+            if label in rows:
+                assert _first_number(rows[label][column]) == pytest.approx(value, abs=tolerance), (page, name, label)
+                checked += 1
+    assert checked >= 9 * len(PAGES[page])
