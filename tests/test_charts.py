@@ -166,3 +166,12 @@ def test_money_words():
     assert charts.cost_change_words(138_000) == "costs $138 k more"
     assert charts.cost_change_words(-12_000) == "saves $12 k"
     assert charts.cost_change_words(0.2) == "no cost change"
+
+
+@pytest.mark.parametrize(("days", "ticks"), [(365, list(range(13))), (730, list(range(0, 25, 3))), (100, [0, 1, 2, 3])])
+def test_month_axis_ends_on_the_horizon(days: int, ticks: list[int]) -> None:
+    fig = charts.go.Figure()
+    charts._month_axis(fig, days)
+    assert list(fig.layout.xaxis.tickvals) == ticks
+    assert fig.layout.xaxis.ticktext[0] == "Today"
+    assert fig.layout.xaxis.range[1] == pytest.approx(max(days / charts.DAYS_PER_MONTH, ticks[-1]))

@@ -99,12 +99,13 @@ def _months(days: pd.Index) -> list[float]:
 def _month_axis(fig: go.Figure, horizon_days: int) -> None:
     months = horizon_days / DAYS_PER_MONTH
     step = 1 if months <= 12 else 3 if months <= 36 else 12
-    ticks = list(range(0, int(months) + 1, step))
+    last = int(months + 0.05)  # 365 days is 11.99 months: the axis ends at 12
+    ticks = list(range(0, last + 1, step))
     fig.update_xaxes(
         title="Months from today",
         tickvals=ticks,
         ticktext=["Today" if m == 0 else f"{m}" for m in ticks],
-        range=[0, months],
+        range=[0, max(months, last)],
     )
 
 
