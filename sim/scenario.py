@@ -121,7 +121,12 @@ class SeverityMix(_Model):
 
     @model_validator(mode="after")
     def _sums_to_one(self) -> SeverityMix:
-        _check_shares(self.model_dump(), "severity shares")
+        values = self.model_dump()
+        total = sum(values.values())
+        if abs(total - 1.0) > SHARE_TOLERANCE:
+            given = self.model_fields_set
+            parts = ", ".join(f"{k} {v:g}" + ("" if k in given else " (default)") for k, v in values.items())
+            raise ValueError(f"severity shares must sum to 1 (±{SHARE_TOLERANCE}); they sum to {total:.4g}: {parts}")
         return self
 
 

@@ -476,3 +476,10 @@ def test_every_value_in_the_schema_says_what_it_is() -> None:
         return out
 
     assert bare(Scenario) == []
+
+
+def test_severity_shares_message_lists_the_values_and_the_defaults_filled_in() -> None:
+    assert _problems("name: x\nfleet: {device_classes: [{name: a, severity_mix: {critical: 0.5, high: 0.5}}]}\n") == [
+        "fleet.device_classes[0].severity_mix: severity shares must sum to 1 (±0.01); they sum to 1.5: "
+        "critical 0.5, high 0.5, medium 0.35 (default), low 0.15 (default)"
+    ]
