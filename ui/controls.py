@@ -124,7 +124,10 @@ def assumption_controls(scenario: Scenario) -> dict[str, Any]:
     revision = st.session_state[ss.EDITOR_REVISION]
     edits: dict[str, Any] = {}
     with st.expander("Device classes"):
-        st.caption("Edit cells, add or delete rows. Shares are fractions (0.95 = 95%).")
+        st.caption(
+            "Edit cells, add or delete rows. Shares are fractions (0.95 = 95%). "
+            "Drag the sidebar's right edge to widen it and see every column."
+        )
         table = st.data_editor(
             _classes_frame(scenario),
             key=f"classes_editor_{revision}",
@@ -173,10 +176,16 @@ def _column_config(columns: tuple[str, ...], labels: dict[str, str], model: Any)
         lo, hi = _bounds(info)
         help_text = info.description or None
         if column == "name":
-            config[column] = st.column_config.TextColumn(labels[column], required=True, max_chars=80, help=help_text)
+            config[column] = st.column_config.TextColumn(
+                labels[column], required=True, max_chars=80, help=help_text, width="medium"
+            )
         elif column == "release_cadence":
             config[column] = st.column_config.SelectboxColumn(
-                labels[column], options=["poisson", "fixed"], required=True, help="poisson = irregular; fixed = regular"
+                labels[column],
+                options=["poisson", "fixed"],
+                required=True,
+                help="poisson = irregular; fixed = regular",
+                width="small",
             )
         else:
             config[column] = st.column_config.NumberColumn(
@@ -186,6 +195,7 @@ def _column_config(columns: tuple[str, ...], labels: dict[str, str], model: Any)
                 format="percent" if column in SHARE_COLUMNS else None,
                 step=0.01 if column in SHARE_COLUMNS else 1,
                 help=help_text,
+                width="small",  # the sidebar is narrow: show more columns at once
             )
     return config
 
