@@ -417,7 +417,12 @@ def time_to_patch_over_time(result: Result) -> go.Figure:
 def compare_kpi(results: Mapping[str, Result], *, target: float | None = None) -> go.Figure:
     """Several scenarios' KPI curves overlaid, one colour each, with the benchmark lines."""
     fig = metric_over_time(
-        results, "compliance", title="Devices updated on time, by scenario", y_title="Share", y_format=".0%", band=False
+        results,
+        "compliance",
+        title="Devices updated on time, by scenario",
+        y_title="Share of devices",
+        y_format=".0%",
+        band=False,
     )
     lines = list(BENCHMARKS)
     if target is not None and all(abs(target - v) > 1e-9 for v, _ in BENCHMARKS):
