@@ -238,3 +238,12 @@ def test_compare_lowers_runs_to_what_the_largest_file_admits(
     table = next(d.value for d in at.dataframe if "Updated on time, at the horizon" in d.value.index)
     expected = sim.run(baseline, replications=2, seed=at.number_input(key="seed").value)
     assert table.loc["Updated on time, at the horizon", "baseline.yaml"] == f"{expected.summary['compliance_end']:.1%}"
+
+
+def test_the_saved_note_goes_when_another_name_is_typed(scenarios_folder: Path):  # noqa: F811
+    at = make_app_test().run()
+    at.text_input(key="save_name").input("Plan B").run()
+    at.button(key="save").click().run()
+    assert [s.value for s in at.success] == ["Saved as plan-b.yaml."]
+    at.text_input(key="save_name").input("Plan C").run()
+    assert not at.success

@@ -295,7 +295,12 @@ def save_section(whatif: Scenario, folder: Path, replications: int, seed: int) -
     data["simulation"].update(replications=replications, seed=seed)
     whatif = Scenario.model_validate(data)
     st.header("Save this what-if", help=text.SAVE_HELP)
-    name = st.text_input("Scenario name", key="save_name", placeholder="e.g. Q3 plan: 80% enrolled")
+    name = st.text_input(
+        "Scenario name",
+        key="save_name",
+        placeholder="e.g. Q3 plan: 80% enrolled",
+        on_change=lambda: state.pop("save_message", None),  # the last save's note is about another name
+    )
     target = safe_scenario_filename(name) if name.strip() else None
     if target:
         st.caption(f"File: `{target}`")
