@@ -22,7 +22,7 @@ from typing import Any, TextIO
 from sim.model import Interrupted
 from sim.results import Result
 from sim.runner import run
-from sim.scenario import MAX_REPLICATIONS, Scenario, ScenarioError, load_scenario
+from sim.scenario import MAX_REPLICATIONS, Scenario, ScenarioError, Simulation, load_scenario, parse_yaml
 
 EXIT_OK = 0
 EXIT_INTERNAL_ERROR = 1
@@ -84,15 +84,22 @@ class _Progress:
         self.stream.flush()
 
 
-def _load(path: str, replications: int | None = None) -> Scenario:
-    """Load a file; with ``replications`` (the --replications option) the run-size limits
-    are checked against that count instead of the file's, and a refusal names the option."""
+def _load(path: str, replications: int | None = None, why: str | None = None) -> Scenario:
+    """Load a file; with ``replications`` the run-size limits are checked against that count
+    instead of the file's, and a refusal names what set it (``why``; by default the
+    --replications option)."""
     try:
         return load_scenario(Path(path), replications=replications)
     except ScenarioError as exc:
         if replications is not None and any(p.startswith("simulation.replications") for p in exc.problems):
-            raise ScenarioError(exc.problems, f"{path} with --replications {replications}") from None
+            raise ScenarioError(exc.problems, f"{path} with {why or f'--replications {replications}'}") from None
         raise
+
+
+def _asked_replications(path: str) -> int:
+    """The replications a (valid, already loaded) file asks for itself."""
+    settings = parse_yaml(Path(path).read_bytes()).get("simulation") or {}
+    return int(settings.get("replications", Simulation.model_fields["replications"].default))
 
 
 def _run(
@@ -163,10 +170,12 @@ def cmd_compare(args: argparse.Namespace) -> int:
     file's unless given): replications are drawn in batches whose size depends on their
     number, so two counts would make the files' runs differ by chance, not by their settings."""
     _check_outputs(args.json)
-    scenarios = [_load(f, args.replications) for f in args.files]
-    seed = args.seed if args.seed is not None else scenarios[0].simulation.seed
-    reps = args.replications if args.replications is not None else scenarios[0].simulation.replications
+    first = _load(args.files[0], args.replications)
+    reps = first.simulation.replications  # --replications, or the first file's own
     why = None if args.replications is not None else f"the first file's {reps} replications"
+    # every file is checked against the count it will run with, before any is simulated
+    scenarios = [first, *(_load(f, reps, why) for f in args.files[1:])]
+    seed = args.seed if args.seed is not None else first.simulation.seed
     results = []
     for i, sc in enumerate(scenarios):
         label = f"simulating {i + 1}/{len(scenarios)}"
@@ -175,7 +184,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         _write_json({"seed": seed, "replications": reps, "results": [r.to_dict() for r in results]}, args.json)
         if args.json == "-":
             return 0
-    own = {Path(f).stem: sc.simulation.replications for f, sc in zip(args.files, scenarios, strict=True)}
+    own = {Path(f).stem: _asked_replications(f) for f in args.files}
     overridden = {name: n for name, n in own.items() if n != reps}
     _print_comparison(results, [Path(f).stem for f in args.files], seed, sys.stdout, overridden)
     return 0
@@ -216,7 +225,8 @@ def _print_comparison(
     labels = [lab[:32] for lab in labels]
     reps = results[0].replications
     out.write(
-        f"Same seed ({seed}) and {reps} replications for every scenario, so differences come from the scenarios.\n"
+        f"Same seed ({seed}) and {reps} replication{'' if reps == 1 else 's'} for every scenario, "
+        "so differences come from the scenarios.\n"
     )
     if overridden:
         asked = ", ".join(f"{name} asks for {n}" for name, n in overridden.items())

@@ -140,3 +140,37 @@ def test_replications_option_admits_a_large_fleet_whose_file_asks_for_more(
     assert (data["replications"], data["summary"]["devices"]) == (1, 200_000)
     assert cli.main(["run", str(path), "--replications", "11"]) == 2
     assert f"error: {path} with --replications 11: simulation.replications: devices x" in capsys.readouterr().err
+
+
+def test_compare_checks_every_file_against_the_count_it_runs_with(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a one-replication file first, a 200,000-device file asking for 30 is compared at 1
+    (it would run); with a four-replication file first, the same fleet is refused before
+    anything is simulated, the message naming the count that came from the first file."""
+    import sim
+
+    base = sim.load_scenario(Path(BASELINE)).model_dump(mode="json")
+    base["simulation"] = {"horizon_days": 10, "replications": 1, "seed": 7}
+    small = tmp_path / "small.yaml"
+    small.write_text(yaml.safe_dump(base), encoding="utf-8")
+    big = json.loads(json.dumps(base))
+    for cls in big["fleet"]["device_classes"]:
+        cls["count"] *= 40  # 200,000 devices
+    big["simulation"]["replications"] = 30
+    big_path = tmp_path / "big.yaml"
+    big_path.write_text(yaml.safe_dump(big), encoding="utf-8")
+
+    assert cli.main(["compare", str(small), str(big_path)]) == 0
+    out = capsys.readouterr().out
+    assert "Same seed (7) and 1 replication for every scenario" in out
+    assert "big asks for 30; all run with 1" in out
+
+    base["simulation"]["replications"] = 11
+    small.write_text(yaml.safe_dump(base), encoding="utf-8")
+    calls = []
+    monkeypatch.setattr(cli, "run", lambda *a, **k: calls.append(a))
+    assert cli.main(["compare", str(small), str(big_path)]) == 2
+    err = capsys.readouterr().err
+    assert f"{big_path} with the first file's 11 replications: simulation.replications: devices x" in err
+    assert calls == []  # refused before the first file was simulated
