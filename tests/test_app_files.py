@@ -247,3 +247,23 @@ def test_the_saved_note_goes_when_another_name_is_typed(scenarios_folder: Path):
     assert [s.value for s in at.success] == ["Saved as plan-b.yaml."]
     at.text_input(key="save_name").input("Plan C").run()
     assert not at.success
+
+
+def test_bundled_presets_are_never_replaced(scenarios_folder: Path):  # noqa: F811
+    """Saving under a preset's name (say 'Baseline') is refused with a reason, before any
+    overwrite question and even when an overwrite is asked for; the preset is left as it was."""
+    before = (scenarios_folder / "baseline.yaml").read_bytes()
+    at = make_app_test().run()
+    at.slider(key="enrolled_share").set_value(80.0).run()
+    at.text_input(key="save_name").input("Baseline").run()
+    at.button(key="save").click().run()
+    assert not at.exception
+    assert any("bundled preset" in e.value and "baseline.yaml" in e.value for e in at.error)
+    assert not any("already exists" in w.value for w in at.warning)
+    assert (scenarios_folder / "baseline.yaml").read_bytes() == before
+    assert {p.name for p in (ROOT / "scenarios").glob("*.yaml")} == files.PRESETS  # every bundled file
+    scenario = sim.load_scenario(ROOT / "scenarios" / "baseline.yaml")
+    for name in ("Baseline", "CASE_STUDY", "no_clear_policy"):
+        with pytest.raises(sim.ScenarioError, match="bundled preset"):
+            files.save_as(scenario, name, scenarios_folder, overwrite=True)
+    assert (scenarios_folder / "baseline.yaml").read_bytes() == before

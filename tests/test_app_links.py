@@ -111,6 +111,7 @@ def test_parse_param_units():
         "2 weeks",
         "30 days",
     ]
+    assert [lv.hours_words(h) for h in (0.05, 0.5, 24.0002)] == ["3 minutes", "30 minutes", "1 day"]
     odd = scenario.model_copy(deep=True)
     odd.levers.central_management.checkin_days = 1.5  # a file's own value is offered too
     assert 36.0 in lv.checkin_options(odd)
@@ -149,7 +150,8 @@ def test_link_notices_come_as_one_list_and_go_when_the_user_moves_on():
     assert not at.exception
     assert len(at.warning) == 1
     warning = at.warning[0].value
-    assert warning.startswith("3 settings in the link were not used:")
+    assert warning.startswith("While opening this page:")
+    assert warning.count("\n- ") == 3
     assert "'enrolled_share=abc'" in warning
     assert "'technicians=-3'" in warning
     assert "a whole number from 0 to 4,294,967,295" in warning  # the seed's bounds, written out

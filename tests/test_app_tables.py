@@ -42,3 +42,10 @@ def test_differing_parameters_only(baseline: sim.Scenario):
     ]
     assert diff.loc["Technicians"].tolist() == [str(baseline.levers.technicians.count), "9"]
     assert diff.loc["Devices under central update management"].tolist() == ["0%", "80%"]
+
+
+def test_missing_figures_read_never_only_for_the_target():
+    nan = float("nan")
+    assert page._cell("Days to reach the target", nan, "{:,.0f}") == "never"
+    assert page._cell("Updated on time, in 6 months", nan, "{:.1%}") == "–"  # a run shorter than 6 months
+    assert page._cell("Mean days to patch", 12.345, "{:,.1f}") == "12.3"

@@ -64,7 +64,6 @@ def test_lever_effects_sorted_bars_in_points():
             "at_6_months": [0.10, 0.01],
             "at_horizon": [0.12, -0.02],
             "cost_change": [98_550.0, 0.0],
-            "loss_change": [-3e6, 1e5],
         }
     )
     fig = charts.lever_effects(table, 365)
@@ -156,10 +155,12 @@ def test_legend_rows_get_room_under_the_title(small, automated):
 
 
 def test_money_words():
-    assert [charts.usd_short(x) for x in (850, 12_400, 296_000, 1_234_567, -5e6)] == [
+    assert [charts.usd_short(x) for x in (850, 9_999.6, 12_400, 296_000, 999_600, 1_234_567, -5e6)] == [
         "$850",
+        "$10 k",
         "$12 k",
         "$296 k",
+        "$1.0 M",
         "$1.2 M",
         "$5.0 M",
     ]
@@ -168,7 +169,16 @@ def test_money_words():
     assert charts.cost_change_words(0.2) == "no cost change"
 
 
-@pytest.mark.parametrize(("days", "ticks"), [(365, list(range(13))), (730, list(range(0, 25, 3))), (100, [0, 1, 2, 3])])
+@pytest.mark.parametrize(
+    ("days", "ticks"),
+    [
+        (365, list(range(13))),
+        (730, list(range(0, 25, 3))),
+        (100, [0, 1, 2, 3]),
+        (2555, list(range(0, 85, 12))),
+        (3650, list(range(0, 121, 12))),
+    ],
+)
 def test_month_axis_ends_on_the_horizon(days: int, ticks: list[int]) -> None:
     fig = charts.go.Figure()
     charts._month_axis(fig, days)

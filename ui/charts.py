@@ -99,7 +99,7 @@ def _months(days: pd.Index) -> list[float]:
 def _month_axis(fig: go.Figure, horizon_days: int) -> None:
     months = horizon_days / DAYS_PER_MONTH
     step = 1 if months <= 12 else 3 if months <= 36 else 12
-    last = int(months + 0.05)  # 365 days is 11.99 months: the axis ends at 12
+    last = int(months + 0.01 * (months / 12 + 1))  # 365 days is 11.99 months (3,650 days 119.9): end on 12, 120
     ticks = list(range(0, last + 1, step))
     fig.update_xaxes(
         title="Months from today",
@@ -282,11 +282,11 @@ def lever_effects(table: pd.DataFrame, horizon_days: int) -> go.Figure:
 
 
 def usd_short(amount: float) -> str:
-    """$296 k, $1.2 M, $850 (no sign)."""
+    """$296 k, $1.2 M, $850 (no sign); the unit is chosen after rounding ($999,600 is $1.0 M)."""
     amount = abs(amount)
-    if amount >= 1e6:
+    if amount >= 999_500:
         return f"${amount / 1e6:,.1f} M"
-    if amount >= 1e4:
+    if amount >= 9_999.5:
         return f"${amount / 1e3:,.0f} k"
     return f"${amount:,.0f}"
 
@@ -393,9 +393,9 @@ def time_to_patch_over_time(result: Result) -> go.Figure:
     time within which 90% of them were installed (means over runs; gaps on days with none)."""
     series, x = result.series, _months(result.series.index)
     fig = go.Figure()
-    for metric, name, colour, dash in (
-        ("time_to_patch_days", "Average", WHATIF_COLOUR, None),
-        ("time_to_patch_p90_days", "90% installed within", "#c0504d", "dot"),
+    for metric, name, colour, dash, words in (
+        ("time_to_patch_days", "Average", WHATIF_COLOUR, None, "on average %{y:.0f} days after their release"),
+        ("time_to_patch_p90_days", "90% installed within", "#c0504d", "dot", "90% of them within %{y:.0f} days"),
     ):
         fig.add_trace(
             go.Scatter(
@@ -405,8 +405,7 @@ def time_to_patch_over_time(result: Result) -> go.Figure:
                 name=name,
                 mode="lines",
                 line={"color": colour, "width": 2, "dash": dash},
-                hovertemplate="%{fullData.name}<br>Updates installed on day %{customdata}: %{y:.0f} days after "
-                "their release<extra></extra>",
+                hovertemplate="Updates installed on day %{customdata}: " + words + "<extra></extra>",
             )
         )
     themed(fig, title="Days from release to install, for the updates installed each day", y_title="Days")

@@ -348,13 +348,17 @@ def checkin_options(scenario: Scenario) -> list[float]:
 
 def hours_words(hours: float) -> str:
     """A check-in interval in words: '1 hour', '12 hours', '3 days', '2 weeks', '1.5 days'."""
+    if hours < 1:
+        minutes = float(f"{hours * 60:.2g}")
+        return "1 minute" if minutes == 1 else f"{minutes:g} minutes"
     if hours < 24:
+        hours = float(f"{hours:.3g}")
         return "1 hour" if hours == 1 else f"{hours:g} hours"
-    days = hours / 24
+    days = float(f"{hours / 24:.3g}")
     if days % 7 == 0 and days <= 28:
         weeks = round(days / 7)
         return "1 week" if weeks == 1 else f"{weeks} weeks"
-    return "1 day" if days == 1 else f"{days:.3g} days"
+    return "1 day" if days == 1 else f"{days:g} days"
 
 
 def loaded_widget_values(scenario: Scenario) -> dict[str, WidgetValue]:

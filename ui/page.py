@@ -103,7 +103,13 @@ def headline(whatif: Result, loaded: Result) -> None:
             else f"{days / charts.DAYS_PER_MONTH:.1f} months",
             delta=None
             if days == base_days
-            else ("loaded: never" if base_days is None else f"loaded: {base_days / charts.DAYS_PER_MONTH:.1f} months"),
+            else (
+                "loaded: never"
+                if base_days is None
+                else "loaded: already met"
+                if base_days == 0
+                else f"loaded: {base_days / charts.DAYS_PER_MONTH:.1f} months"
+            ),
             delta_color="off",
             delta_arrow="off",
             border=True,
@@ -362,7 +368,7 @@ def notices(link_notices: Sequence[str], *others: str | None) -> None:
         st.warning(link_notices[0])
     elif link_notices:
         listed = "\n".join(f"- {n}" for n in link_notices)
-        st.warning(f"{len(link_notices)} settings in the link were not used:\n{listed}")
+        st.warning(f"While opening this page:\n{listed}")
     for notice in others:
         if notice:
             st.warning(notice)
@@ -452,6 +458,14 @@ def differing_parameters(scenarios: dict[str, Scenario]) -> pd.DataFrame:
     return pd.DataFrame(rows, index=list(flat)).T if rows else pd.DataFrame(columns=list(flat))
 
 
+def _cell(label: str, value: float, fmt: str) -> str:
+    """A summary figure as the compare table shows it: a target never reached is 'never',
+    any other missing figure (say, the 6-month KPI of a 90-day run) a dash."""
+    if pd.isna(value):
+        return "never" if label == "Days to reach the target" else "–"
+    return fmt.format(value)
+
+
 def compare_tab(options: Sequence[str], folder: Path, replications: int, seed: int) -> None:
     st.caption(text.COMPARE_HELP)
     chosen = st.multiselect("Scenario files to compare", list(options), key="compare_files")
@@ -485,7 +499,7 @@ def compare_tab(options: Sequence[str], folder: Path, replications: int, seed: i
 
     # shown as text: the grid draws a missing number as "None", whatever the Styler says
     shown = pd.DataFrame(
-        {c: [("never" if pd.isna(v) else formats[label].format(v)) for label, v in table[c].items()] for c in table},
+        {c: [_cell(label, v, formats[label]) for label, v in table[c].items()] for c in table},
         index=table.index,
     )
     styled = shown.style.apply(highlight, axis=1)

@@ -83,9 +83,8 @@ def lever_effects(
     """For each lever that moved: KPI change at 6 months and at the horizon, that lever alone.
 
     Columns: lever, group, setting (e.g. '0% → 80%'), at_6_months, at_horizon (shares,
-    so 0.05 is five percentage points), cost_change and loss_change (programme cost and
-    expected breach loss over the horizon, dollars). Sorted by the size of the change at
-    the horizon.
+    so 0.05 is five percentage points) and cost_change (programme cost over the horizon,
+    dollars). Sorted by the size of the change at the horizon.
     Runs not yet cached show progress in ``progress_slot``; its updates also let
     Streamlit stop a stale run as soon as the user moves another control.
     """
@@ -108,10 +107,9 @@ def lever_effects(
                 "at_6_months": kpi_at(result, half_year) - kpi_at(base_result, half_year),
                 "at_horizon": result.summary["compliance_end"] - base_result.summary["compliance_end"],
                 "cost_change": result.summary["programme_cost"] - base_result.summary["programme_cost"],
-                "loss_change": result.summary["expected_breach_loss"] - base_result.summary["expected_breach_loss"],
             }
         )
-    columns = ["lever", "group", "setting", "at_6_months", "at_horizon", "cost_change", "loss_change"]
+    columns = ["lever", "group", "setting", "at_6_months", "at_horizon", "cost_change"]
     table = pd.DataFrame(rows, columns=columns)
     return table.reindex(table["at_horizon"].abs().sort_values(ascending=False).index).reset_index(drop=True)
 
