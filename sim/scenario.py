@@ -688,9 +688,29 @@ def scenario_from_data(data: Any, source: str | None = None, *, strict: bool = F
         raise ScenarioError(exc.problems, source) from None
     except ValidationError as exc:
         problems = [_format_error(e) for e in exc.errors(include_url=False)]
+        problems += [p for p in _raw_share_problems(data) if p not in problems]
         raise ScenarioError(problems, source) from None
     except RecursionError:
         raise ScenarioError(["(top level): nested too deeply"], source) from None
+
+
+def _raw_share_problems(data: dict[str, Any]) -> list[str]:
+    """The department-share sum, checked on the raw data: the schema checks it only once
+    every department and device class is valid, so a file with other problems would show
+    this one only in a second round."""
+    fleet = data.get("fleet")
+    depts = fleet.get("departments") if isinstance(fleet, dict) else None
+    if not isinstance(depts, list) or not depts or not all(isinstance(d, dict) for d in depts):
+        return []
+    default = Department.model_fields["share"].default
+    shares = [d.get("share", default) for d in depts]
+    if not all(isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) for v in shares):
+        return []
+    try:
+        _check_shares([float(v) for v in shares], "department shares", "fleet.departments")
+    except FieldProblem as problem:
+        return [f"{problem.path}: {problem}"]
+    return []
 
 
 def _read_file(path: Path) -> bytes:

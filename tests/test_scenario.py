@@ -483,3 +483,18 @@ def test_severity_shares_message_lists_the_values_and_the_defaults_filled_in() -
         "fleet.device_classes[0].severity_mix: severity shares must sum to 1 (±0.01); they sum to 1.5: "
         "critical 0.5, high 0.5, medium 0.35 (default), low 0.15 (default)"
     ]
+
+
+def test_department_shares_are_reported_with_the_other_problems() -> None:
+    """The share sum is a whole-fleet check, which the schema runs only once every class and
+    department is valid; it is also checked on the raw file, so one round shows every problem."""
+    text = (
+        "name: x\nfleet:\n  device_classes: [{name: a, count: -3}]\n"
+        "  departments: [{name: A, share: 0.5}, {name: B, share: 0.2}]\n"
+    )
+    assert _problems(text) == [
+        "fleet.device_classes[0].count: must be ≥ 0 (got -3)",
+        "fleet.departments: department shares must sum to 1 (±0.01); they sum to 0.7",
+    ]
+    only = "name: x\nfleet:\n  departments: [{name: A, share: 0.5}, {name: B, share: 0.2}]\n"
+    assert _problems(only) == ["fleet.departments: department shares must sum to 1 (±0.01); they sum to 0.7"]
