@@ -92,8 +92,15 @@ def _load(path: str, replications: int | None = None, why: str | None = None) ->
         return load_scenario(Path(path), replications=replications)
     except ScenarioError as exc:
         if replications is not None and any(p.startswith("simulation.replications") for p in exc.problems):
-            raise ScenarioError(exc.problems, f"{path} with {why or f'--replications {replications}'}") from None
+            raise ScenarioError(exc.problems, _blamed(path, replications, why)) from None
         raise
+
+
+def _blamed(path: str, replications: int | None, why: str | None) -> str:
+    """The source named in a run-size refusal: the file, and what set its replications."""
+    if why is None and replications is not None:
+        why = f"--replications {replications}"
+    return path if why is None else f"{path} with {why}"
 
 
 def _asked_replications(path: str) -> int:
@@ -115,9 +122,7 @@ def _run(
     try:
         return run(scenario, replications=replications, seed=seed, progress=progress)
     except ScenarioError as exc:
-        if why is None and replications is not None:
-            why = f"--replications {replications}"
-        raise ScenarioError(exc.problems, file if why is None else f"{file} with {why}") from None
+        raise ScenarioError(exc.problems, _blamed(file, replications, why)) from None
 
 
 def _write_json(data: dict[str, Any], target: str) -> None:

@@ -88,10 +88,10 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=False, frozen=False, allow_inf_nan=False)
 
 
-def _check_shares(values: dict[str, float] | list[float], what: str, path: str | None = None) -> None:
+def _check_shares(values: dict[str, float] | list[float], what: str, path: str | None = None, detail: str = "") -> None:
     total = sum(values.values()) if isinstance(values, dict) else sum(values)
     if abs(total - 1.0) > SHARE_TOLERANCE:
-        message = f"{what} must sum to 1 (±{SHARE_TOLERANCE}); they sum to {total:.4g}"
+        message = f"{what} must sum to 1 (±{SHARE_TOLERANCE}); they sum to {total:.4g}{detail}"
         raise FieldProblem(path, message) if path else ValueError(message)
 
 
@@ -122,11 +122,9 @@ class SeverityMix(_Model):
     @model_validator(mode="after")
     def _sums_to_one(self) -> SeverityMix:
         values = self.model_dump()
-        total = sum(values.values())
-        if abs(total - 1.0) > SHARE_TOLERANCE:
-            given = self.model_fields_set
-            parts = ", ".join(f"{k} {v:g}" + ("" if k in given else " (default)") for k, v in values.items())
-            raise ValueError(f"severity shares must sum to 1 (±{SHARE_TOLERANCE}); they sum to {total:.4g}: {parts}")
+        given = self.model_fields_set
+        parts = ", ".join(f"{k} {v:g}" + ("" if k in given else " (default)") for k, v in values.items())
+        _check_shares(values, "severity shares", detail=f": {parts}")
         return self
 
 

@@ -48,6 +48,13 @@ def _money(x: float) -> str:
     return f"${x:,.0f}"
 
 
+def _time_to_target(days: int | None, *, never: str = "Not reached") -> str:
+    """When the target is first reached, in months: 'Already met' on day 0, ``never`` if not at all."""
+    if days is None:
+        return never
+    return "Already met" if days == 0 else f"{days / charts.DAYS_PER_MONTH:.1f} months"
+
+
 def horizon_label(days: int) -> str:
     months = round(days / charts.DAYS_PER_MONTH)
     return f"In {months} months" if months != 12 else "In 12 months"
@@ -96,20 +103,8 @@ def headline(whatif: Result, loaded: Result) -> None:
         base_days = b["days_to_target"]
         st.metric(
             f"Reaches the {target:.0%} target",
-            "Not reached"
-            if days is None
-            else "Already met"
-            if days == 0
-            else f"{days / charts.DAYS_PER_MONTH:.1f} months",
-            delta=None
-            if days == base_days
-            else (
-                "loaded: never"
-                if base_days is None
-                else "loaded: already met"
-                if base_days == 0
-                else f"loaded: {base_days / charts.DAYS_PER_MONTH:.1f} months"
-            ),
+            _time_to_target(days),
+            delta=None if days == base_days else f"loaded: {_time_to_target(base_days, never='never').lower()}",
             delta_color="off",
             delta_arrow="off",
             border=True,
@@ -173,15 +168,8 @@ def summary_sentence(whatif: Result, loaded: Result, effects: pd.DataFrame | Non
     if effects is not None and not effects.empty:
         top = effects.iloc[0]
         change = top["at_horizon"] * 100
-        spend = top["cost_change"]
-        cost = (
-            "at no extra cost"
-            if abs(spend) < 0.5
-            else f"for {charts.usd_short(spend)} more"
-            if spend > 0
-            else f"saving {charts.usd_short(spend)}"
-        )
-        sentence += f"; the lever that matters most here is **{top['lever'].lower()}** ({change:+.1f} pts {cost})"
+        cost = charts.cost_change_words(top["cost_change"])
+        sentence += f"; the lever that matters most here is **{top['lever'].lower()}** ({change:+.1f} pts; {cost})"
     return sentence + "."
 
 
@@ -458,11 +446,14 @@ def differing_parameters(scenarios: dict[str, Scenario]) -> pd.DataFrame:
     return pd.DataFrame(rows, index=list(flat)).T if rows else pd.DataFrame(columns=list(flat))
 
 
+TARGET_ROW = next(label for key, label, *_ in SUMMARY_ROWS if key == "days_to_target")
+
+
 def _cell(label: str, value: float, fmt: str) -> str:
     """A summary figure as the compare table shows it: a target never reached is 'never',
     any other missing figure (say, the 6-month KPI of a 90-day run) a dash."""
     if pd.isna(value):
-        return "never" if label == "Days to reach the target" else "–"
+        return "never" if label == TARGET_ROW else "–"
     return fmt.format(value)
 
 
