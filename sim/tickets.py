@@ -4,8 +4,21 @@ Tickets are appended to one of two logs (critical-first and normal) in the order
 are opened, so each log is already in service order. A ticket that is closed some other
 way (the automation installed the update, or the ticket moved to the critical log) is
 left in its log and skipped when reached: an entry is live while the device's current
-ticket number equals the entry's. Each work day looks only at the front of the logs,
-so its cost follows the work done that day, not the length of the backlog.
+ticket number equals the entry's. Dead entries are dropped when the front passes them or
+when a full log is compacted, so a log holds about as many entries as tickets are open.
+
+Work carries over: each open ticket keeps the minutes it still needs. A work day spends
+the team's minutes on the tickets in order, each ticket taking at most one technician's
+working day (a job is never worked on by two people at once), and a ticket left half done
+keeps its place and its remaining minutes for the next day. So a job longer than a day is
+served over several days, and the day never ends early because the next job is long.
+Splitting the team's minutes this way is always possible person by person (McNaughton's
+wrap-around rule: with jobs that may be handed over, a team of ``n`` people working ``s``
+minutes each can do any set of jobs of at most ``s`` minutes each and ``n × s`` in all).
+
+Each work day looks only at the front of the logs, as far as the day's minutes reach and
+never further than the tickets queued, so its cost follows the work done that day and the
+queue's length, not the size of the team's budget.
 
 All replications of a batch share the logs; each replication has its own technicians
 and its own daily budget of minutes.
@@ -15,12 +28,17 @@ from __future__ import annotations
 
 import numpy as np
 
+DONE = 1e-6  # minutes: a ticket with less than this left is finished (float rounding)
+
 
 class _Log:
     """One append-only row of (device, ticket number) per replication, with a moving front
-    per row; rows are kept in one 2-D array so a work day is a few whole-array steps."""
+    per row; rows are kept in one 2-D array so a work day is a few whole-array steps.
+    ``current`` is the queue's ticket number per device: an entry whose number differs is
+    dead."""
 
-    def __init__(self, n_reps: int) -> None:
+    def __init__(self, n_reps: int, current: np.ndarray) -> None:
+        self.current = current
         self.dev = np.zeros((n_reps, 256), dtype=np.int64)
         self.key = np.full((n_reps, 256), -2, dtype=np.int64)
         self.head = np.zeros(n_reps, dtype=np.int64)
@@ -33,26 +51,30 @@ class _Log:
             reps, dev, key = reps[order], dev[order], key[order]
         n_rows = self.head.size
         adds = np.bincount(reps, minlength=n_rows)
+        if (self.size + adds).max() > self.dev.shape[1]:
+            self._compact(adds)
         first = np.concatenate([[0], np.cumsum(adds)[:-1]])
         slot = self.size[reps] + np.arange(reps.size) - first[reps]
-        if (self.size + adds).max() > self.dev.shape[1]:
-            self._compact_and_grow(int((self.size - self.head + adds).max()))
-            slot = self.size[reps] + np.arange(reps.size) - first[reps]
         self.dev[reps, slot] = dev
         self.key[reps, slot] = key
         self.size += adds
 
-    def _compact_and_grow(self, need: int) -> None:
-        live = self.size - self.head
-        cap = max(256, 2 * need)
-        cols = np.arange(cap)[None, :]
-        src = np.minimum(self.head[:, None] + cols, self.dev.shape[1] - 1)
-        rows = np.arange(self.head.size)[:, None]
-        inside = cols < live[:, None]
-        self.dev = np.where(inside, self.dev[rows, src], 0)
-        self.key = np.where(inside, self.key[rows, src], -2)
+    def _compact(self, adds: np.ndarray) -> None:
+        """Keep only the live entries, in order, at the start of each row; size the rows for
+        twice what the fullest row needs with ``adds`` more (growing or shrinking)."""
+        cols = np.arange(self.dev.shape[1])[None, :]
+        alive = (cols >= self.head[:, None]) & (cols < self.size[:, None]) & (self.current[self.dev] == self.key)
+        live = np.count_nonzero(alive, axis=1)
+        cap = max(256, 2 * int((live + adds).max()))
+        r, c = np.nonzero(alive)
+        slot = (np.cumsum(alive, axis=1) - 1)[r, c]
+        dev = np.zeros((self.head.size, cap), dtype=np.int64)
+        key = np.full((self.head.size, cap), -2, dtype=np.int64)
+        dev[r, slot] = self.dev[r, c]
+        key[r, slot] = self.key[r, c]
+        self.dev, self.key = dev, key
         self.head = np.zeros_like(self.head)
-        self.size = live
+        self.size = live.astype(np.int64)
 
 
 class TicketQueue:
@@ -66,15 +88,16 @@ class TicketQueue:
         self.R = n_reps
         self.open = np.zeros(n, dtype=bool)
         self.urgent = np.zeros(n, dtype=bool)  # the open ticket is in the critical log
+        self.remaining = np.zeros(n)  # minutes the open ticket still needs
         self.key = np.full(n, -1, dtype=np.int64)
         self.in_log = np.zeros((2, n_reps), dtype=np.int64)  # open tickets per (log, replication)
-        self.logs = (_Log(n_reps), _Log(n_reps))  # critical first, then normal
+        self.logs = (_Log(n_reps, self.key), _Log(n_reps, self.key))  # critical first, then normal
         self._next = 0
 
     def add(self, idx: np.ndarray, urgent: np.ndarray, *, distinct: bool = False) -> None:
         """Open tickets (``urgent`` ones go to the critical log). An open ticket only ever
-        moves up to the critical log; otherwise it keeps its place. ``distinct`` says the
-        caller knows no device is listed twice."""
+        moves up to the critical log, keeping the work already done on it; otherwise it
+        keeps its place. ``distinct`` says the caller knows no device is listed twice."""
         if not idx.size:
             return
         if not distinct:
@@ -91,6 +114,8 @@ class TicketQueue:
         self.in_log[1] += np.bincount(self.rep[idx[~urgent]], minlength=self.R)
         keys = self._next + np.arange(idx.size, dtype=np.int64)
         self._next += idx.size
+        fresh = idx[~moved]
+        self.remaining[fresh] = self.minutes[fresh]
         self.open[idx] = True
         self.urgent[idx] = urgent
         self.key[idx] = keys
@@ -99,7 +124,8 @@ class TicketQueue:
                 log.append(self.rep[idx[mask]], idx[mask], keys[mask])
 
     def close(self, idx: np.ndarray) -> None:
-        """Close tickets (their log entries become dead and are skipped)."""
+        """Close tickets (their log entries become dead and are skipped); work done on
+        them is lost."""
         idx = idx[self.open[idx]]
         if not idx.size:
             return
@@ -108,17 +134,22 @@ class TicketQueue:
         self.in_log[1] -= np.bincount(self.rep[idx[~urgent]], minlength=self.R)
         self.open[idx] = False
         self.urgent[idx] = False
+        self.remaining[idx] = 0.0
         self.key[idx] = -1
 
-    def serve(self, budget: float) -> tuple[np.ndarray, np.ndarray]:
+    def serve(self, budget: float, shift: float | None = None) -> tuple[np.ndarray, np.ndarray]:
         """One work day: each replication spends up to ``budget`` minutes on its tickets in
-        order. Returns the devices served (their tickets closed) and minutes used per rep."""
+        order, at most ``shift`` minutes (one technician's day; default: the whole budget)
+        on any one ticket. Returns the devices whose tickets were finished (and closed) and
+        the minutes used per replication."""
+        shift = float(budget) if shift is None else min(float(shift), float(budget))
         left = np.full(self.R, float(budget))
         served: list[np.ndarray] = []
-        for which, log in enumerate(self.logs):
-            done = self._serve_log(log, left, self.in_log[which])
-            if done.size:
-                served.append(done)
+        if shift > 0:
+            for which, log in enumerate(self.logs):
+                done = self._serve_log(log, left, self.in_log[which], shift)
+                if done.size:
+                    served.append(done)
         out = np.concatenate(served) if served else np.empty(0, dtype=np.int64)
         used = budget - left
         self.close(out)
@@ -129,13 +160,15 @@ class TicketQueue:
         """Open tickets per replication."""
         return self.in_log.sum(axis=0)
 
-    def _serve_log(self, log: _Log, left: np.ndarray, live_total: np.ndarray) -> np.ndarray:
+    def _serve_log(self, log: _Log, left: np.ndarray, live_total: np.ndarray, shift: float) -> np.ndarray:
         if not (live_total > 0).any() or not (left > 0).any():
             return np.empty(0, dtype=np.int64)
-        # Window: what the day's budget can cover, widened while some replication still has
-        # minutes left and unseen entries beyond the window.
-        per_min = self.shortest
-        width = int(max(16, 2 * (left.max() / per_min + 1)))
+        # Window: what the day's minutes can cover (a fresh ticket takes at least the
+        # shortest job or a shift), never wider than the longest row, widened while some
+        # replication still has minutes left and entries beyond the window.
+        longest = int((log.size - log.head).max())
+        per_ticket = min(self.shortest, shift)
+        width = min(longest, int(max(16, 2 * (left.max() / per_ticket + 1))))
         rows = np.arange(self.R)[:, None]
         while True:
             cols = log.head[:, None] + np.arange(width)[None, :]
@@ -143,21 +176,25 @@ class TicketQueue:
             cols = np.minimum(cols, log.dev.shape[1] - 1)
             dev, key = log.dev[rows, cols], log.key[rows, cols]
             live = inside & (self.key[dev] == key)
-            m = np.where(live, self.minutes[dev], 0.0)
-            within = np.cumsum(m, axis=1)
-            take = live & (within <= left[:, None] + 1e-9)
-            blocked = (live & ~take).any(axis=1)
-            more = log.head + width < log.size
-            if not (~blocked & more).any():
+            today = np.where(live, np.minimum(self.remaining[dev], shift), 0.0)  # most a ticket takes today
+            within = np.cumsum(today, axis=1)
+            wants_more = within[:, -1] < left - DONE
+            beyond = log.head + width < log.size
+            if width >= longest or not (wants_more & beyond).any():
                 break
-            width *= 2
-        left -= np.where(take, m, 0.0).sum(axis=1)
-        # Minutes add up along a row, so the served tickets are the row's first live entries:
-        # the row's new front is its first live entry left unserved (or the window's end).
-        keep = live & ~take
+            width = min(2 * width, longest)
+        # In order, each ticket gets what it can take today or what is left of the day.
+        work = np.clip(left[:, None] - (within - today), 0.0, today)
+        left -= work.sum(axis=1)
+        rest = np.where(live, self.remaining[dev] - work, 0.0)
+        finished = live & (work > 0) & (rest <= DONE)
+        partial = live & (work > 0) & ~finished
+        self.remaining[dev[partial]] = rest[partial]
+        # The row's new front is its first live entry left unfinished (or the window's end).
+        keep = live & ~finished
         end = np.minimum(log.head + width, log.size)
         log.head = np.where(keep.any(axis=1), log.head + keep.argmax(axis=1), end)
-        return dev[take]
+        return dev[finished]
 
 
 def _first_each(idx: np.ndarray, urgent: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -171,3 +208,21 @@ def _first_each(idx: np.ndarray, urgent: np.ndarray) -> tuple[np.ndarray, np.nda
     np.logical_or.at(any_urgent, inverse, urgent)
     order = np.argsort(first, kind="stable")
     return uniq[order], any_urgent[order]
+
+
+def critical_counts(severity: np.ndarray, critical: int) -> np.ndarray:
+    """Per release schedule row (replication x class): column ``j + 1`` counts the critical
+    releases among releases ``0 .. j``; column 0 is 0. ``severity`` is (rows, releases),
+    negative where a row has no such release."""
+    crit = (severity == critical).astype(np.int64)
+    return np.concatenate([np.zeros((crit.shape[0], 1), dtype=np.int64), np.cumsum(crit, axis=1)], axis=1)
+
+
+def lacks_critical(counts: np.ndarray, row: np.ndarray, installed: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """Whether a release after ``installed`` up to ``target`` (what a visit would install)
+    is critical, per device; ``counts`` from ``critical_counts``, ``row`` each device's
+    schedule row."""
+    last = counts.shape[1] - 1
+    hi = np.clip(np.asarray(target, dtype=np.int64) + 1, 0, last)
+    lo = np.clip(np.asarray(installed, dtype=np.int64) + 1, 0, last)
+    return counts[row, hi] > counts[row, lo]
