@@ -25,17 +25,34 @@ from sim.scenario import (
     save_scenario,
 )
 
+# The goal seek (Optuna) and the sensitivity screening (SALib) are imported when first used,
+# so that ``import sim`` and the app do not load them.
+_LAZY = {"Frontier": "sim.goal", "Plan": "sim.goal", "frontier": "sim.goal", "seek": "sim.goal"}
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'sim' has no attribute {name!r}")
+
+
 __all__ = [
     "BANDS",
     "SCHEMA_VERSION",
     "SEVERITIES",
+    "Frontier",
     "Interrupted",
+    "Plan",
     "Result",
     "Scenario",
     "ScenarioError",
     "band",
     "dump_scenario",
+    "frontier",
     "load_scenario",
     "run",
     "save_scenario",
+    "seek",
 ]

@@ -14,6 +14,7 @@ import contextlib
 import errno
 import json
 import os
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -289,6 +290,287 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n")
 
 
+# --------------------------------------------------------------------------- goal seek
+
+
+class _StopOnCtrlC:
+    """The first Ctrl-C asks the search to stop (it returns the best plan so far); a second
+    one interrupts at once."""
+
+    def __init__(self) -> None:
+        self.requested = False
+        self.previous: Any = None
+
+    def __enter__(self) -> _StopOnCtrlC:
+        self.previous = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        signal.signal(signal.SIGINT, self.previous)
+
+    def _handle(self, signum: int, frame: Any) -> None:
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
+        sys.stderr.write("\nstopping after the current runs (Ctrl-C again to abort)\n")
+
+    def progress(self, bar: _Progress) -> Callable[[Any], None]:
+        def report(status: Any) -> None:
+            if self.requested:
+                raise Interrupted
+            bar(status.fraction)
+
+        return report
+
+
+def _lever_list(text: str | None) -> list[str] | None:
+    if text is None:
+        return None
+    keys = [k.strip() for k in text.split(",") if k.strip()]
+    from sim.levers import BY_KEY
+
+    unknown = [k for k in keys if k not in BY_KEY]
+    if unknown or not keys:
+        raise ScenarioError(
+            [
+                f"--levers: unknown lever {', '.join(map(repr, unknown)) or '(none given)'}; the levers are "
+                + ", ".join(BY_KEY)
+            ]
+        )
+    return keys
+
+
+@contextlib.contextmanager
+def _pool(workers: int) -> Any:
+    """A local process pool for ``workers`` > 1 (workers ignore Ctrl-C: the search stops them)."""
+    if workers <= 1:
+        yield None
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(workers, initializer=signal.signal, initargs=(signal.SIGINT, signal.SIG_IGN)) as pool:
+        yield pool
+
+
+def _goal_kwargs(args: argparse.Namespace) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {
+        "target": args.target,
+        "by_day": args.by_day,
+        "confidence": args.confidence,
+        "levers": _lever_list(args.levers),
+        "seed": args.seed,
+        "sustained": args.sustained,
+        "objective": args.objective,
+    }
+    if args.runs is not None:
+        kwargs["budget_runs"] = args.runs
+    return kwargs
+
+
+def _kpi_words(plan: Any) -> str:
+    day = f"day {plan.by_day}" + (" to the horizon" if plan.sustained else "")
+    return f"KPI on {day}"
+
+
+def _print_plan(plan: Any, file: str, out: TextIO) -> None:
+    """The plan as a table: each moved lever before -> after, then cost and KPI with its interval."""
+    sc = plan.scenario
+    conf = f"{plan.confidence:.0%} of runs"
+    when = f"day {plan.by_day}" + (" and kept to the horizon" if plan.sustained else "")
+    if plan.reachable:
+        out.write(f"Cheapest plan found: {plan.target:.1%} by {when} in at least {conf}\n")
+    else:
+        out.write(
+            f"Not reachable with these levers: no plan found reaches {plan.target:.1%} by {when} in {conf}.\n"
+            f"The best found reaches {plan.kpi_lower:.1%} in {conf}, at {_fmt(plan.cost, 'usd')} a horizon.\n"
+        )
+    if plan.stopped:
+        out.write(f"(stopped early: the best plan so far, from {plan.replications} replications, not re-checked)\n")
+    out.write(f"  from {file}\n\n")
+    rows = [(c.label, c.before_text, c.after_text) for c in plan.changes]
+    if not rows:
+        rows = [("(no lever needs to move)", "", "")]
+    rows += [
+        ("Programme cost", _fmt(plan.loaded_cost, "usd"), _fmt(plan.cost, "usd")),
+        (f"{_kpi_words(plan)}, mean", _fmt(plan.loaded_kpi_mean, "pct"), _fmt(plan.kpi_mean, "pct")),
+        (f"{_kpi_words(plan)}, in {conf} at least", _fmt(plan.loaded_kpi_lower, "pct"), _fmt(plan.kpi_lower, "pct")),
+    ]
+    lw = max(len(r[0]) for r in rows)
+    bw = max(len("loaded"), *(len(r[1]) for r in rows))
+    out.write(f"  {'':<{lw}}  {'loaded':>{bw}}    plan\n")
+    for label, before, after in rows:
+        arrow = "->" if before else "  "
+        out.write(f"  {label:<{lw}}  {before:>{bw}} {arrow} {after}\n".rstrip() + "\n")
+    change = plan.cost - plan.loaded_cost
+    out.write(
+        f"\n  Cost change: {'+' if change >= 0 else '-'}${abs(change):,.0f} over the {sc.simulation.horizon_days}-day "
+        f"horizon. KPI on day {plan.by_day}: {plan.kpi_mean:.1%} on average; {plan.kpi_lower:.1%} to "
+        f"{plan.kpi_upper:.1%} between the {1 - plan.confidence:.0%} and {plan.confidence:.0%} points of the "
+        f"replications; {plan.share_meeting:.0%} of them reach the target.\n"
+    )
+    loss = plan.breach.get("expected_breach_loss")
+    if loss is not None:
+        out.write(f"  Expected breach loss: {_fmt(loss, 'usd')}.\n")
+    out.write(f"  {plan.runs:,} runs (replications) simulated, seed {plan.seed}; checked with {plan.replications}.\n")
+
+
+def cmd_seek(args: argparse.Namespace) -> int:
+    """The cheapest lever settings that reach the target (``sim.goal.seek``)."""
+    from sim.goal import seek
+    from sim.scenario import save_scenario
+
+    _check_outputs(args.json, args.save)
+    scenario = _load(args.file)
+    stop = _StopOnCtrlC()
+    with stop, _pool(args.workers) as pool:
+        plan = seek(
+            scenario, **_goal_kwargs(args), progress=stop.progress(_Progress(sys.stderr, "searching")), executor=pool
+        )
+    if args.json != "-":
+        _print_plan(plan, args.file, sys.stdout)
+    if args.save:
+        saved = save_scenario(plan.scenario, args.save)
+        if args.json != "-":
+            sys.stdout.write(
+                f"  Saved as {saved}" + ("" if plan.reachable else " (it does not reach the target)") + "\n"
+            )
+    if args.json:
+        _write_json(plan.to_dict(), args.json)
+    return EXIT_INTERRUPTED if plan.stopped else EXIT_OK
+
+
+def cmd_frontier(args: argparse.Namespace) -> int:
+    """Non-dominated plans, cost against the KPI's lower bound (``sim.goal.frontier``)."""
+    from sim.goal import frontier
+
+    _check_outputs(args.json, args.csv)
+    scenario = _load(args.file)
+    stop = _StopOnCtrlC()
+    with stop, _pool(args.workers) as pool:
+        front = frontier(
+            scenario,
+            **_goal_kwargs(args),
+            points=args.points,
+            progress=stop.progress(_Progress(sys.stderr, "searching")),
+            executor=pool,
+        )
+    if args.json != "-":
+        _print_frontier(front, args.file, sys.stdout)
+    if args.csv:
+        front.to_frame().to_csv(args.csv, index=False)
+    if args.json:
+        _write_json(front.to_dict(), args.json)
+    return EXIT_INTERRUPTED if front.stopped else EXIT_OK
+
+
+def _print_frontier(front: Any, file: str, out: TextIO) -> None:
+    from sim.levers import BY_KEY, describe
+
+    loaded = front.loaded
+    conf = f"{loaded.confidence:.0%}"
+    out.write(
+        f"Cost against the KPI on day {loaded.by_day} reached in {conf} of runs: plans no other plan beats on both\n"
+        f"  from {file}; target {loaded.target:.1%}\n\n"
+    )
+    keys = list(loaded.settings)
+    header = ["", "cost", f"KPI in {conf}", "mean", *keys]
+    rows = [
+        [
+            "loaded",
+            _fmt(loaded.cost, "usd"),
+            _fmt(loaded.kpi_lower, "pct"),
+            _fmt(loaded.kpi_mean, "pct"),
+            *(describe(BY_KEY[k], loaded.settings[k]) for k in keys),
+        ]
+    ]
+    for i, plan in enumerate(front.plans, 1):
+        mark = " *" if plan is front.cheapest_meeting() else ""
+        rows.append(
+            [
+                f"{i}{mark}",
+                _fmt(plan.cost, "usd"),
+                _fmt(plan.kpi_lower, "pct"),
+                _fmt(plan.kpi_mean, "pct"),
+                *(describe(BY_KEY[k], plan.settings[k]) for k in keys),
+            ]
+        )
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    for r in [header, *rows]:
+        out.write("  " + "  ".join(f"{c:>{w}}" for c, w in zip(r, widths, strict=True)).rstrip() + "\n")
+    if front.stopped:
+        out.write("\n  (stopped early: plans from the screening replications, not re-checked)\n")
+    out.write(f"\n  * the cheapest plan reaching the target. {front.runs:,} runs (replications) simulated.\n")
+
+
+def _share(name: str) -> Callable[[str], float]:
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{name} must be a number such as 0.95 (got {text!r})") from None
+        if not 0 < value <= 1:
+            hint = "; shares are written as fractions: 0.95 for 95%" if 1 < value <= 100 else ""
+            raise argparse.ArgumentTypeError(f"{name} must be above 0 and at most 1 (got {text}){hint}")
+        return value
+
+    parse.__name__ = name
+    return parse
+
+
+def _add_goal_commands(sub: Any, seed: Callable[[str], int]) -> None:
+    for name, helptext, func in (
+        ("seek", "find the cheapest lever settings that reach the KPI target", cmd_seek),
+        ("frontier", "show the trade-off between programme cost and the KPI", cmd_frontier),
+    ):
+        g = sub.add_parser(name, help=helptext)
+        g.add_argument("file")
+        g.add_argument("--target", type=_share("--target"), help="KPI target, a share (default: the file's kpi.target)")
+        g.add_argument(
+            "--by-day",
+            type=_bounded_int("--by-day", 0, 3650),
+            default=182,
+            help="day the target must be reached by (default 182, six months)",
+        )
+        g.add_argument(
+            "--confidence",
+            type=_share("--confidence"),
+            default=0.9,
+            help="share of replications that must reach the target (default 0.9)",
+        )
+        g.add_argument("--levers", metavar="a,b,...", help="levers that may move (default: those with a cost)")
+        g.add_argument(
+            "--runs",
+            type=_bounded_int("--runs", 1, 1_000_000),
+            help="simulations in all, each with its replications (default 120)",
+        )
+        g.add_argument("--seed", type=seed, help="seed for every run (default: the file's)")
+        g.add_argument("--sustained", action="store_true", help="the KPI must stay at the target to the horizon")
+        g.add_argument(
+            "--objective",
+            choices=("cost", "cost+loss"),
+            default="cost",
+            help="minimise the programme cost, or the cost plus the expected breach loss",
+        )
+        g.add_argument(
+            "--workers",
+            type=_bounded_int("--workers", 1, 64),
+            default=1,
+            help="processes simulating candidates side by side (default 1)",
+        )
+        g.add_argument("--json", metavar="PATH|-", help="write the result as JSON (- for standard output)")
+        if name == "seek":
+            g.add_argument("--save", metavar="PATH", help="save the plan as a scenario file")
+        else:
+            g.add_argument(
+                "--points",
+                type=_bounded_int("--points", 2, 50),
+                default=12,
+                help="frontier plans checked with the full replications (default 12)",
+            )
+            g.add_argument("--csv", metavar="PATH", help="write the frontier plans as CSV")
+        g.set_defaults(func=func)
+
+
 def build_parser() -> argparse.ArgumentParser:
     replications = _bounded_int("--replications", 1, MAX_REPLICATIONS)
     seed = _bounded_int("--seed", 0, MAX_SEED)
@@ -310,6 +592,7 @@ def build_parser() -> argparse.ArgumentParser:
     v = sub.add_parser("validate", help="check scenario files without running them")
     v.add_argument("files", nargs="+")
     v.set_defaults(func=cmd_validate)
+    _add_goal_commands(sub, seed)
     return p
 
 
