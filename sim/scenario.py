@@ -46,6 +46,13 @@ MAX_PROBLEMS_SHOWN = 20  # a message lists at most this many problems, then says
 MAX_NESTING = 32  # levels of nested mappings/lists in a file (a scenario uses 5)
 MAX_NUMBER_DIGITS = 100  # a whole number in a file has at most this many digits
 MAX_FILE_NAME_STEM = 64  # characters before ".yaml" in a file name made from user text
+MAX_NODES = 20_000  # values, lists and mappings in a file (the largest valid scenario has about 1,500)
+MAX_PROBLEM_CHARS = 300  # a problem line is cut here with "…" (a huge key must not make a huge message)
+MIN_AUDIT_INTERVAL_DAYS = 1.0  # audits at most daily: the model's clock has a day's resolution
+MIN_REFRESHER_INTERVAL_DAYS = 1.0  # refresher sessions at most daily (the app's slider steps by a day)
+MIN_HALF_LIFE_DAYS = 1.0  # a training effect that halves in under a day is no effect at daily resolution
+MIN_CHECKIN_DAYS = 1 / 1440  # devices check in at most once a minute
+MIN_SLA_DAYS = 1.0  # a designated timeframe shorter than a day cannot be told apart at daily resolution
 
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 
@@ -54,9 +61,10 @@ class ScenarioError(ValueError):
     """A scenario that cannot be read or is invalid; ``problems`` are 'field.path: message' lines."""
 
     def __init__(self, problems: list[str], source: str | None = None):
+        problems = [_cut(p, MAX_PROBLEM_CHARS) for p in problems]
         self.problems = problems
         self.source = source
-        head = f"{_printable(source)}: " if source else ""
+        head = f"{_cut(_printable(source), MAX_PROBLEM_CHARS)}: " if source else ""
         if len(problems) == 1:
             text = head + problems[0]
         else:
@@ -82,6 +90,19 @@ def _printable(text: str) -> str:
     return text if text.isprintable() else repr(text)
 
 
+def _cut(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, ending "…" when something was left out."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _at_least_or_zero(value: float, minimum: float, off: str) -> float:
+    """0 switches a periodic mechanism off; otherwise its interval is at least ``minimum``."""
+    if 0 < value < minimum:
+        unit = "day" if minimum == 1 else "days"
+        raise ValueError(f"must be 0 ({off}) or at least {minimum:g} {unit} (got {value:g})")
+    return value
+
+
 class _Model(BaseModel):
     # allow_inf_nan=False: NaN and infinity (YAML .nan/.inf, 'nan' strings, 1.0e400) are refused
     # everywhere, so no non-finite number can reach the engine.
@@ -102,10 +123,10 @@ class Simulation(_Model):
 
 
 class SeverityDays(_Model):
-    critical: float = Field(14, gt=0, le=365, description="days")
-    high: float = Field(30, gt=0, le=365, description="days")
-    medium: float = Field(60, gt=0, le=365, description="days")
-    low: float = Field(90, gt=0, le=365, description="days")
+    critical: float = Field(14, ge=MIN_SLA_DAYS, le=365, description="days")
+    high: float = Field(30, ge=MIN_SLA_DAYS, le=365, description="days")
+    medium: float = Field(60, ge=MIN_SLA_DAYS, le=365, description="days")
+    low: float = Field(90, ge=MIN_SLA_DAYS, le=365, description="days")
 
 
 class Kpi(_Model):
@@ -188,7 +209,9 @@ class HumanFactors(_Model):
 class CentralManagement(_Model):
     enrolled_share: Share = Field(0.0, description="share of OTA-capable devices enrolled at the end of onboarding")
     onboarding_days: float = Field(60, ge=0, le=MAX_HORIZON_DAYS, description="days to enrol them all")
-    checkin_days: float = Field(1.0, gt=0, le=365, description="mean days between device check-ins")
+    checkin_days: float = Field(
+        1.0, ge=MIN_CHECKIN_DAYS, le=365, description="mean days between device check-ins (at least one minute)"
+    )
     waves: list[Share] = Field(
         default_factory=lambda: [0.05, 0.25, 0.70],
         min_length=1,
@@ -206,9 +229,16 @@ class CentralManagement(_Model):
 
 
 class Audits(_Model):
-    interval_days: float = Field(0, ge=0, le=MAX_HORIZON_DAYS, description="days between audits; 0 = no audits")
+    interval_days: float = Field(
+        0, ge=0, le=MAX_HORIZON_DAYS, description="days between audits (at least 1); 0 = no audits"
+    )
     coverage: Share = Field(1.0, description="share of the fleet each audit examines")
     detection_rate: Share = Field(0.9, description="chance an audit finds a given broken device")
+
+    @field_validator("interval_days")
+    @classmethod
+    def _daily_at_most(cls, v: float) -> float:
+        return _at_least_or_zero(v, MIN_AUDIT_INTERVAL_DAYS, "no audits")
 
 
 class ReportingChannel(_Model):
@@ -220,9 +250,18 @@ class Training(_Model):
     coverage: Share = Field(0.0, description="share of staff trained")
     start_day: float = Field(0, ge=0, le=MAX_HORIZON_DAYS, description="day training starts")
     ramp_days: float = Field(30, ge=0, le=MAX_HORIZON_DAYS, description="days to train everyone in scope")
-    half_life_days: float = Field(150, gt=0, le=10_000, description="days for the effect to halve")
-    refresher_interval_days: float = Field(0, ge=0, le=MAX_HORIZON_DAYS, description="0 = no refreshers")
+    half_life_days: float = Field(
+        150, ge=MIN_HALF_LIFE_DAYS, le=10_000, description="days for the effect to halve (at least 1)"
+    )
+    refresher_interval_days: float = Field(
+        0, ge=0, le=MAX_HORIZON_DAYS, description="days between refresher sessions (at least 1); 0 = no refreshers"
+    )
     effectiveness: Share = Field(0.6, description="cut in errors and drift when everyone is trained")
+
+    @field_validator("refresher_interval_days")
+    @classmethod
+    def _weekly_at_most(cls, v: float) -> float:
+        return _at_least_or_zero(v, MIN_REFRESHER_INTERVAL_DAYS, "no refreshers")
 
 
 class UpdatePolicy(_Model):
@@ -273,6 +312,13 @@ class Scenario(_Model):
     human_factors: HumanFactors = Field(default_factory=HumanFactors)
     levers: Levers = Field(default_factory=Levers)
     costs: Costs = Field(default_factory=Costs)
+
+    @field_validator("name")
+    @classmethod
+    def _visible_name(cls, v: str) -> str:
+        if not any(ch.isprintable() and not ch.isspace() for ch in v):
+            raise ValueError("must contain at least one visible character (not only spaces)")
+        return v
 
     @field_validator("schema_version")
     @classmethod
@@ -373,27 +419,43 @@ def max_replications(scenario: Scenario) -> int:
 # --------------------------------------------------------------------------- loading
 
 
-class _NoAliasSafeLoader(yaml.SafeLoader):
-    """A safe loader that also refuses anchors and aliases (no exponential expansion),
-    duplicate keys (the later one would silently win) and every tag that is not plain data."""
+class RefusedNumber(str):
+    """A number written in a form the scenario format refuses (YAML 1.1 base-60 or octal, digit
+    separators, another base, too many characters). It is kept as text so validation names the
+    field it was given for, with ``reason`` saying why."""
 
-    depth = 0
+    reason: str
 
-    def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
-        event = self.peek_event()
-        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            mark = event.start_mark
-            raise yaml.YAMLError(f"anchors and aliases (&name / *name) are not allowed (line {mark.line + 1})")
-        if self.depth >= MAX_NESTING:  # stop early: PyYAML slows down sharply on deep flow nesting
-            mark = event.start_mark
-            raise yaml.YAMLError(
-                f"nested too deeply (more than {MAX_NESTING} levels; a scenario needs 5) (line {mark.line + 1})"
-            )
-        self.depth += 1
-        try:
-            return super().compose_node(parent, index)
-        finally:
-            self.depth -= 1
+    def __new__(cls, text: str, reason: str) -> RefusedNumber:
+        obj = super().__new__(cls, _cut(text, 40))
+        obj.reason = reason
+        return obj
+
+
+def _number_form_problem(text: str) -> str | None:
+    """Why a number as written is refused, or None for a plain decimal number."""
+    body = text.lstrip("+-")
+    if len(text) > MAX_NUMBER_DIGITS:
+        return f"a number written with {len(text):,} characters is too long to be a setting"
+    if "_" in body:
+        return "digit separators ('_') are not allowed; write the digits alone (1000, not 1_000)"
+    if ":" in body:
+        return "YAML 1.1 reads 1:00 as a base-60 number (60); write the number in plain digits"
+    if body[:2].lower() in {"0x", "0o", "0b"}:
+        return "numbers in another base (0x, 0o, 0b) are not allowed; write it in plain decimal digits"
+    if len(body) > 1 and body[0] == "0" and body[1].isdigit():
+        return (
+            f"a whole number with a leading zero is octal in YAML 1.1 ({text} would not mean "
+            f"{text.lstrip('+-0') or 0}); drop the zero"
+        )
+    return None
+
+
+class _SafeFileLoader(yaml.CSafeLoader):
+    """libyaml's safe loader (C parser and scanner, so a large file parses fast) that also
+    refuses duplicate keys (the later one would silently win), every tag that is not plain
+    data, and numbers in forms a planner would not mean. Anchors, aliases, nesting and the
+    size of the file are checked on the parser's events first (``_check_events``)."""
 
     def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
         if isinstance(node, yaml.MappingNode):
@@ -405,7 +467,7 @@ class _NoAliasSafeLoader(yaml.SafeLoader):
                 if key in seen:
                     mark = key_node.start_mark
                     raise yaml.constructor.ConstructorError(
-                        None, None, f"duplicate key {key!r}; each key may appear only once", mark
+                        None, None, f"duplicate key {_cut(repr(key), 80)}; each key may appear only once", mark
                     )
                 seen.add(key)
         return super().construct_mapping(node, deep=deep)
@@ -413,34 +475,79 @@ class _NoAliasSafeLoader(yaml.SafeLoader):
     def construct_refused_tag(self, node: Any) -> Any:
         tag = str(node.tag).replace("tag:yaml.org,2002:", "!!")
         raise yaml.constructor.ConstructorError(
-            None, None, f"the tag '{tag}' is not allowed (scenario files hold plain values only)", node.start_mark
+            None,
+            None,
+            f"the tag '{_cut(tag, 60)}' is not allowed (scenario files hold plain values only)",
+            node.start_mark,
         )
 
     def construct_plain_text(self, node: Any) -> Any:
         return self.construct_scalar(node)
 
-    def construct_bounded_int(self, node: Any) -> Any:
-        digits = sum(ch.isdigit() for ch in str(node.value))
-        if digits > MAX_NUMBER_DIGITS:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"a number with {digits:,} digits is too long to be a setting", node.start_mark
-            )
-        return super().construct_yaml_int(node)
+    def construct_checked_int(self, node: Any) -> Any:
+        text = str(node.value)
+        problem = _number_form_problem(text)
+        if problem:
+            return RefusedNumber(text, problem)
+        return int(text)
+
+    def construct_checked_float(self, node: Any) -> Any:
+        text = str(node.value)
+        problem = _number_form_problem(text)
+        if problem and not problem.startswith("a whole number"):
+            return RefusedNumber(text, problem)
+        value = super().construct_yaml_float(node)
+        return 0.0 if value == 0 else value  # -0 is stored as 0
 
 
-# Tags that are not plain data are refused with a clear message (SafeLoader already builds no
-# objects; this only words the refusal). Dates stay text: no field is a date, and a date such
-# as 2024-02-30 would otherwise fail inside the YAML reader.
-_NoAliasSafeLoader.add_constructor(None, _NoAliasSafeLoader.construct_refused_tag)
-_NoAliasSafeLoader.add_constructor("tag:yaml.org,2002:timestamp", _NoAliasSafeLoader.construct_plain_text)
-_NoAliasSafeLoader.add_constructor("tag:yaml.org,2002:binary", _NoAliasSafeLoader.construct_refused_tag)
-_NoAliasSafeLoader.add_constructor("tag:yaml.org,2002:int", _NoAliasSafeLoader.construct_bounded_int)
+# Tags that are not plain data are refused with a clear message (the safe loader already
+# builds no objects; this only words the refusal). Dates stay text: no field is a date, and
+# a date such as 2024-02-30 would otherwise fail inside the YAML reader.
+_SafeFileLoader.add_constructor(None, _SafeFileLoader.construct_refused_tag)
+_SafeFileLoader.add_constructor("tag:yaml.org,2002:timestamp", _SafeFileLoader.construct_plain_text)
+_SafeFileLoader.add_constructor("tag:yaml.org,2002:binary", _SafeFileLoader.construct_refused_tag)
+_SafeFileLoader.add_constructor("tag:yaml.org,2002:int", _SafeFileLoader.construct_checked_int)
+_SafeFileLoader.add_constructor("tag:yaml.org,2002:float", _SafeFileLoader.construct_checked_float)
 # YAML 1.1 reads 4e6 (no dot) as text; planners mean a number, as YAML 1.2 does.
-_NoAliasSafeLoader.add_implicit_resolver(
+_SafeFileLoader.add_implicit_resolver(
     "tag:yaml.org,2002:float",
     re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$"),
     list("-+.0123456789"),
 )
+
+
+def _check_events(text: str) -> None:
+    """Walk libyaml's parse events once, refusing before anything is built: anchors and
+    aliases (the "billion laughs" expansion), more than one document, nesting deeper than
+    MAX_NESTING and more than MAX_NODES values. Stops at the first problem, so a hostile
+    file is refused after reading only as far as it needs."""
+    depth = nodes = documents = 0
+    for event in yaml.parse(text, Loader=yaml.CSafeLoader):
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            line = event.start_mark.line + 1
+            raise yaml.YAMLError(f"anchors and aliases (&name / *name) are not allowed (line {line})")
+        if isinstance(event, yaml.DocumentStartEvent):
+            documents += 1
+            if documents > 1:
+                raise yaml.YAMLError(
+                    "the file holds more than one YAML document (a second '---'); a scenario file holds one"
+                )
+        elif isinstance(event, yaml.ScalarEvent | yaml.MappingStartEvent | yaml.SequenceStartEvent):
+            nodes += 1
+            if nodes > MAX_NODES:
+                raise yaml.YAMLError(
+                    f"more than {MAX_NODES:,} values (line {event.start_mark.line + 1}); "
+                    "a scenario file holds a few hundred"
+                )
+            if not isinstance(event, yaml.ScalarEvent):
+                depth += 1
+                if depth > MAX_NESTING:
+                    raise yaml.YAMLError(
+                        f"nested too deeply (more than {MAX_NESTING} levels; a scenario needs 5) "
+                        f"(line {event.start_mark.line + 1})"
+                    )
+        elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+            depth -= 1
 
 
 def _loc_to_path(loc: tuple[Any, ...]) -> str:
@@ -449,7 +556,7 @@ def _loc_to_path(loc: tuple[Any, ...]) -> str:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
-            out += ("." if out else "") + str(part)
+            out += ("." if out else "") + _cut(_printable(str(part)), 60)
     return out or "(top level)"
 
 
@@ -537,6 +644,8 @@ def _format_error(err: dict[str, Any]) -> str:
     msg = str(err.get("msg", "invalid"))
     ctx = err.get("ctx") or {}
     got = err.get("input")
+    if isinstance(got, RefusedNumber):
+        return f"{path}: {got.reason} (got {str(got)!r})"
     if kind == "extra_forbidden":
         key = str(loc[-1]) if loc else "?"
         owner = _model_at(loc)
@@ -544,7 +653,7 @@ def _format_error(err: dict[str, Any]) -> str:
         if owner is not None:
             close = difflib.get_close_matches(key, list(owner.model_fields), n=1, cutoff=0.5)
             hint = f"; did you mean '{close[0]}'?" if close else "; known keys here: " + ", ".join(owner.model_fields)
-        return f"{path}: unknown key {_printable(repr(key))}{hint}"
+        return f"{path}: unknown key {_cut(_printable(repr(key)), 80)}{hint}"
     if kind == "invalid_key":
         return f"{_loc_to_path(loc[:-1])}: the key {_shown(got)} must be text (a name such as 'count')"
     if kind == "value_error" and isinstance(ctx.get("error"), FieldProblem):
@@ -583,6 +692,8 @@ def _format_error(err: dict[str, Any]) -> str:
 def _migrate(data: dict[str, Any]) -> dict[str, Any]:
     """Bring an older file up to SCHEMA_VERSION; refuse a newer one."""
     version = data.get("schema_version", SCHEMA_VERSION)
+    if isinstance(version, RefusedNumber):
+        raise ScenarioError([f"schema_version: {version.reason} (got {str(version)!r})"])
     if isinstance(version, bool) or not isinstance(version, int):
         raise ScenarioError([f"schema_version: must be a whole number (got {_shown(version)})"])
     if version > SCHEMA_VERSION:
@@ -593,7 +704,7 @@ def _migrate(data: dict[str, Any]) -> dict[str, Any]:
             ]
         )
     if version < 0:
-        raise ScenarioError([f"schema_version: must be ≥ 0 (got {version})"])
+        raise ScenarioError([f"schema_version: must be ≥ 0 (got {_shown(version)})"])
     if version == 0:
         # Version 0 (drafts before the first release) called the enrolment share
         # `levers.central_management.enrolled`; everything else is unchanged.
@@ -641,7 +752,8 @@ def parse_yaml(text: str | bytes) -> Any:
     if "\x00" in text:
         raise ScenarioError(["not a text file (it contains NUL bytes, as binary files do)"])
     try:
-        return yaml.load(text, Loader=_NoAliasSafeLoader)  # noqa: S506 - safe loader subclass
+        _check_events(text)
+        return yaml.load(text, Loader=_SafeFileLoader)  # noqa: S506 - safe loader subclass
     except yaml.YAMLError as exc:
         detail = str(exc).splitlines()
         mark = getattr(exc, "problem_mark", None)
@@ -651,7 +763,7 @@ def parse_yaml(text: str | bytes) -> Any:
             problem = "the file holds more than one YAML document (a second '---'); a scenario file holds one"
         elif "determine a constructor" in problem:  # a tag on a key, raised before our constructor runs
             problem = "a tag (!!...) that is not plain data is not allowed"
-        if not mark and str(exc).startswith(("anchors", "nested")):
+        if not mark and str(exc).startswith(("anchors", "nested", "more than", "the file holds")):
             problem = str(exc)
         raise ScenarioError([f"not valid YAML: {problem}{where}"]) from None
     except RecursionError:

@@ -75,6 +75,13 @@ def save_as(scenario: Scenario, name: str, folder: Path | None = None, *, overwr
         )
     folder.mkdir(parents=True, exist_ok=True)
     target = resolve_in_folder(folder, file_name)
+    if target.name in PRESETS:  # the name typed is not a preset's, but a link in the folder points at one
+        raise ScenarioError(
+            [
+                f"Scenario name: {file_name} leads to the bundled preset {target.name}, which is kept as it is; "
+                "choose another name"
+            ]
+        )
     return sim.save_scenario(renamed(scenario, name), target, overwrite=overwrite)
 
 
