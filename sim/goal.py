@@ -858,8 +858,9 @@ def frontier(
     A two-objective study (objective down, lower bound up) screens candidates as ``seek``
     does; up to ``points`` of its non-dominated candidates, spread from the cheapest to
     the best and always with the cheapest that passes ``target``, are checked with the
-    scenario's replications, and the plans no other checked plan beats on both are
-    returned, cheapest first. The other arguments mean what they mean for ``seek``.
+    scenario's replications, the cheapest that passes is trimmed as ``seek`` trims it,
+    and the plans no other checked plan beats on both are returned, cheapest first. The
+    other arguments mean what they mean for ``seek``.
     """
     search = _setup(
         scenario,
@@ -884,7 +885,8 @@ def frontier(
     study = optuna.create_study(
         directions=["minimize", "maximize"], sampler=optuna.samplers.TPESampler(seed=search.seed)
     )
-    stopped = search.screen_study(study, lambda m: (search.objective(m), search.lower(m)), points + 1)
+    checks = points + 1 + _trim_runs(search.dims)
+    stopped = search.screen_study(study, lambda m: (search.objective(m), search.lower(m)), checks)
 
     def figures(c: _Candidate) -> tuple[float, float]:
         m = c.check or c.screen
@@ -899,10 +901,14 @@ def frontier(
             shortlist = sorted([*shortlist[: points - 1], cheapest_passing], key=figures)
         try:
             search.evaluate([loaded.shown, *(c.shown for c in shortlist)], "check")
+            confirmed = [c for c in shortlist if search.feasible(c.check)]  # type: ignore[arg-type]
+            if confirmed:  # the cheapest that passes, trimmed as seek trims it
+                cheapest = min(confirmed, key=figures)
+                shortlist.append(search.trim(cheapest, 0))
         except (Interrupted, KeyboardInterrupt):
             stopped = True
         if not stopped:
-            front = _non_dominated(shortlist, figures)
+            front = _non_dominated(list({id(c): c for c in shortlist}.values()), figures)
     reference = loaded.check or loaded.screen
     assert reference is not None
     plans = tuple(search.plan(c, reference, stopped=stopped) for c in front)
