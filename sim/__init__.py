@@ -27,7 +27,13 @@ from sim.scenario import (
 
 # The goal seek (Optuna) and the sensitivity screening (SALib) are imported when first used,
 # so that ``import sim`` and the app do not load them.
-_LAZY = {"Frontier": "sim.goal", "Plan": "sim.goal", "frontier": "sim.goal", "seek": "sim.goal"}
+_LAZY = {
+    "Frontier": "sim.goal",
+    "Plan": "sim.goal",
+    "frontier": "sim.goal",
+    "seek": "sim.goal",
+    "sensitivity": "sim.sensitivity",
+}
 
 
 def __getattr__(name: str) -> object:
@@ -55,4 +61,5 @@ __all__ = [
     "run",
     "save_scenario",
     "seek",
+    "sensitivity",
 ]
