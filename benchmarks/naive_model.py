@@ -10,7 +10,7 @@ device-update as the engine.
 
 What it covers, for the fleet of a given :class:`sim.Scenario`:
 
-* the release schedule of every device class, drawn by ``sim.releases.draw_releases``
+* the release schedule of every device class, drawn by ``sim.model.releases.draw_releases``
   (the same cadence, severities, deadlines and pre-day-0 history as the engine);
 * the fleet: per device a department (by ``share``), a rollout wave (by ``waves``),
   OTA capability and an enrolment day (the same linear onboarding ramp as the engine);
@@ -54,7 +54,7 @@ from dataclasses import dataclass
 import numpy as np
 import simpy
 
-from sim.releases import draw_releases
+from sim.model.releases import draw_releases
 from sim.scenario import SEVERITIES, Scenario
 
 CRITICAL = SEVERITIES.index("critical")

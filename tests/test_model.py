@@ -400,7 +400,7 @@ def test_time_to_patch_by_day_adds_up_to_the_run_total(monkeypatch: pytest.Monke
     )
     records = []
     for buffer in (0, 10**9):  # tally every day, or once at the end
-        monkeypatch.setattr("sim.model.TTP_BUFFER_INSTALLS", buffer)
+        monkeypatch.setattr("sim.model.record.TTP_BUFFER_INSTALLS", buffer)
         model = FleetModel(sc, 3, np.random.SeedSequence(1).spawn(3), Streams.from_seed(np.random.SeedSequence(2)))
         records.append(model.run())
     daily, once = records

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from sim.model.training import trained_share, training_effect, training_sessions
 from sim.scenario import Training
-from sim.training import trained_share, training_effect, training_sessions
 
 
 def test_ramp_then_half_life_decay() -> None:

@@ -20,6 +20,9 @@ import numpy as np
 
 from sim.scenario import SEVERITIES, Scenario
 
+N_SEV = len(SEVERITIES)
+CRITICAL = SEVERITIES.index("critical")
+
 
 @dataclass
 class ReleaseSchedule:

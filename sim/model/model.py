@@ -1,0 +1,110 @@
+"""The model: one batch of replications, with the mechanisms orchestrated in time.
+
+Device state lives in numpy arrays, one entry per device of every replication in the
+batch (replications are simply more devices, so every daily step is one vectorised
+operation). SimPy processes stand for the things that happen at points in time:
+
+* one release process per (replication, device class) walks the release schedule and
+  queues each department's approval and rollout waves (approvals.py);
+* the day process, at the end of every day, applies what fell due during the day:
+  approvals and rollout waves, enrolment and automated install attempts (rollout.py),
+  staff switching off auto-update and reports (people.py), the technicians' work day
+  (technicians.py); then it records the day (record.py);
+* the audit process examines the fleet every ``audits.interval_days`` (audits.py).
+
+Each mechanism lives in its own module as a mixin over the shared state of the batch
+(fleet.py lays the devices out, state.py holds what each has installed, draws.py the
+random streams). Mechanisms are described in plain words in docs/background/model.md.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+
+import numpy as np
+import simpy
+
+from sim.model.approvals import Approvals
+from sim.model.audits import Audits
+from sim.model.draws import Streams
+from sim.model.fleet import FleetLayout
+from sim.model.people import People
+from sim.model.record import Record, Recording
+from sim.model.releases import ReleaseSchedule, draw_releases
+from sim.model.rollout import Rollout
+from sim.model.state import DeviceState
+from sim.model.technicians import Technicians
+from sim.scenario import Scenario
+
+
+class Interrupted(Exception):
+    """Raised through ``run`` when a progress callback asks to stop."""
+
+
+class FleetModel(FleetLayout, DeviceState, Approvals, Rollout, People, Audits, Technicians, Recording):
+    """One batch of replications of a scenario, simulated together."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        reps: int,
+        rep_seeds: list[np.random.SeedSequence],
+        streams: Streams,
+    ) -> None:
+        self.sc = scenario
+        self.R = reps
+        self.H = scenario.simulation.horizon_days
+        self.T = self.H + 1
+        classes = scenario.fleet.device_classes
+        depts = scenario.fleet.departments
+        cm = scenario.levers.central_management
+        self.C, self.D, self.W = len(classes), len(depts), len(cm.waves)
+        self.rng = streams
+        fleet_rngs = [np.random.default_rng(s.spawn(2)[0]) for s in rep_seeds]
+        release_rngs = [np.random.default_rng(s.spawn(2)[1]) for s in rep_seeds]
+        self.rel: ReleaseSchedule = draw_releases(scenario, release_rngs)
+        self.K = self.rel.width
+        u_init = self._layout(fleet_rngs)
+        self._initial_state(u_init)
+        self._technicians_setup()
+        self._hazards()
+        self._calendar()
+        self.rec = self._new_record()
+        self.env = simpy.Environment()
+        self._queue: list[tuple[float, int, str, int, int]] = []
+        self._counter = itertools.count()
+        self._ttp_rows: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+        self._ttp_buffered = 0
+        self.progress: Callable[[float], None] | None = None
+        self._table_time = np.inf  # the state table is built on first use
+
+    def run(self) -> Record:
+        env = self.env
+        # Devices known to be behind on day 0 are the technicians' starting backlog, except
+        # those that central management takes over on day 0.
+        behind = np.flatnonzero((self.installed < self.approved[self.rcd]) & (self.enrol_time > 0))
+        self._open_tickets(behind, 0, np.zeros(behind.size, dtype=bool))
+        for rc in range(self.R * self.C):
+            env.process(self._release_process(rc))
+        if self.sc.levers.audits.interval_days > 0:
+            env.process(self._audit_process())
+        env.process(self._day_process())
+        env.run(until=self.H + 0.5)
+        self._flush_ttp()
+        return self.rec
+
+    def _day_process(self):
+        for t in range(self.T):
+            if t > 0:
+                yield self.env.timeout(t - self.env.now)
+            self._due_rollouts(t)
+            self._enrol(t)
+            self._attempts(t)
+            self._drift(t)
+            self._reports(t)
+            self._workday(t)
+            self._record(t)
+            self._flush_ttp_if_full()
+            if self.progress is not None and t % 16 == 0:
+                self.progress(t / self.H if self.H else 1.0)

@@ -1,0 +1,196 @@
+"""The daily record: what is observed each day, and the time-to-patch tallies.
+
+At the end of each day the model records, per replication, the compliant devices by
+class and department, the non-compliant ones by their worst overdue severity, blind
+spots, the technicians' backlog and utilisation, enrolled devices, the deadlines that
+fell that day and how many were met, the device-updates released, and each lever's
+spending. Installs are buffered and their times to patch tallied in bulk at a day's end.
+sim/results.py turns the record into the KPI series and the summary.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sim.model.releases import N_SEV
+from sim.model.training import DAYS_PER_MONTH, training_sessions
+
+LEVERS = ("central_management", "audits", "reporting_channel", "training", "technicians")
+TTP_BUFFER_INSTALLS = 200_000  # installs held (about 6 MB) before time to patch is tallied, at a day's end
+
+
+@dataclass
+class Record:
+    """Daily observations of one batch: arrays indexed [day, replication, ...]."""
+
+    compliant_cd: np.ndarray  # (T, R, C, D) compliant devices
+    overdue_sev: np.ndarray  # (T, R, N_SEV) non-compliant devices by worst overdue severity
+    blind: np.ndarray  # (T, R) devices silently broken or with auto-update off, not yet found
+    backlog: np.ndarray  # (T, R) open technician tickets
+    utilisation: np.ndarray  # (T, R) share of technician hours used
+    enrolled: np.ndarray  # (T, R) enrolled devices
+    due: np.ndarray  # (T, R) device-updates whose deadline fell that day
+    on_time: np.ndarray  # (T, R) ... of which installed by the deadline
+    released: np.ndarray  # (T, R) device-updates released that day
+    cost: np.ndarray  # (T, R, len(LEVERS)) spending that day by lever
+    patch_day_sum: np.ndarray  # (T, R) days from release to install, summed over updates installed that day
+    patch_day_count: np.ndarray  # (T, R) ... how many were installed that day
+    patch_day_p90: np.ndarray  # (T, R) ... their 90th percentile (nearest rank; NaN on a day without installs)
+    dept_sizes: np.ndarray = field(default=None)  # type: ignore[assignment]  # (R, D) devices
+    ttp_sum: np.ndarray = field(default=None)  # type: ignore[assignment]
+    ttp_count: np.ndarray = field(default=None)  # type: ignore[assignment]
+    ttp_hist: np.ndarray = field(default=None)  # type: ignore[assignment]
+    ttp_sum_class: np.ndarray = field(default=None)  # type: ignore[assignment]
+    ttp_count_class: np.ndarray = field(default=None)  # type: ignore[assignment]
+    ttp_sum_dept: np.ndarray = field(default=None)  # type: ignore[assignment]
+    ttp_count_dept: np.ndarray = field(default=None)  # type: ignore[assignment]
+
+
+class Recording:
+    """The calendar of deadlines and spending, and the daily record (a mixin of ``FleetModel``)."""
+
+    def _calendar(self) -> None:
+        """Which deadlines and releases fall in each day, and the training bill per day."""
+        rel = self.rel
+        rows, ks = np.nonzero(np.isfinite(rel.deadline) & (rel.day >= 0))
+        dday = np.ceil(rel.deadline[rows, ks]).astype(np.int64)
+        inside = dday <= self.H
+        self.deadlines_on: dict[int, list[tuple[int, int]]] = {}
+        for rc, k, d in zip(rows[inside], ks[inside], dday[inside], strict=True):
+            self.deadlines_on.setdefault(int(d), []).append((int(rc), int(k)))
+        rday = np.ceil(rel.day[rows, ks]).astype(np.int64)
+        rc_size = np.diff(self.rc_start)
+        self.released_on = np.zeros((self.T, self.R))
+        np.add.at(self.released_on, (np.maximum(rday, 1), rows // self.C), rc_size[rows])
+        self.released_on[0] = 0
+        tr, costs = self.sc.levers.training, self.sc.costs
+        share0, refreshers = training_sessions(self.H, tr)
+        self.training_bill = np.zeros(self.T)
+        if share0 > 0:
+            people = costs.staff * share0 * costs.training_per_person
+            t = np.arange(self.T, dtype=float)
+            lo, hi = tr.start_day, tr.start_day + max(tr.ramp_days, 1.0)
+            self.training_bill += people * np.clip(np.minimum(t + 1, hi) - np.maximum(t, lo), 0, None) / (hi - lo)
+            for d in refreshers:
+                self.training_bill[int(d)] += people
+
+    def _new_record(self) -> Record:
+        T, R, C, D = self.T, self.R, self.C, self.D
+        z = lambda *s, dt=np.float64: np.zeros(s, dtype=dt)  # noqa: E731
+        rec = Record(
+            compliant_cd=z(T, R, C, D, dt=np.int64),
+            overdue_sev=z(T, R, N_SEV, dt=np.int64),
+            blind=z(T, R, dt=np.int64),
+            backlog=z(T, R, dt=np.int64),
+            utilisation=z(T, R),
+            enrolled=z(T, R, dt=np.int64),
+            due=z(T, R),
+            on_time=z(T, R),
+            released=z(T, R),
+            cost=z(T, R, len(LEVERS)),
+            patch_day_sum=z(T, R),
+            patch_day_count=z(T, R),
+            patch_day_p90=np.full((T, R), np.nan),
+        )
+        self.ttp_bins = int(self.H - self.rel.history_start + 2)
+        rec.dept_sizes = self.group_sizes.reshape(R, C, D, self.W).sum(axis=(1, 3))
+        rec.ttp_sum = z(R, N_SEV)
+        rec.ttp_count = z(R, N_SEV)
+        rec.ttp_hist = z(R, N_SEV, self.ttp_bins)
+        rec.ttp_sum_class = z(R, C)
+        rec.ttp_count_class = z(R, C)
+        rec.ttp_sum_dept = z(R, D)
+        rec.ttp_count_dept = z(R, D)
+        return rec
+
+    def _record(self, t: int) -> None:
+        rec, R = self.rec, self.R
+        table = self._state_table(t).reshape(-1, self.K + 1)[self.rc_of_rcd]  # (RCD, K+1)
+        n_rcd = self.levels.shape[0]
+        key = (np.arange(n_rcd)[:, None] * (N_SEV + 1) + table).reshape(-1)
+        counts = np.bincount(key, weights=self.levels.reshape(-1), minlength=n_rcd * (N_SEV + 1))
+        counts = counts.reshape(R, self.C, self.D, N_SEV + 1).astype(np.int64)
+        rec.compliant_cd[t] = counts[..., 0]
+        # overdue_sev columns follow SEVERITIES order (critical first); state 4 = critical
+        rec.overdue_sev[t] = counts[..., 1:].sum(axis=(1, 2))[:, ::-1]
+        if self.M:  # every replication has the same number of devices, laid out in turn
+            blind = (self.stuck | self.disabled | self.botched) & ~self.ticket
+            rec.blind[t] = np.count_nonzero(blind.reshape(R, -1), axis=1)
+        rec.enrolled[t] = self.enrolled_per_rep
+        rec.backlog[t] = self.queue.count
+        self._deadlines_and_releases(t)
+        costs = self.sc.costs
+        levers = self.sc.levers
+        if t > 0:
+            rec.cost[t, :, LEVERS.index("central_management")] += (
+                rec.enrolled[t] * costs.management_per_device_month / DAYS_PER_MONTH
+            )
+            if levers.reporting_channel.enabled:
+                rec.cost[t, :, LEVERS.index("reporting_channel")] += costs.reporting_channel_per_month / DAYS_PER_MONTH
+        rec.cost[t, :, LEVERS.index("training")] += self.training_bill[t]
+
+    def _deadlines_and_releases(self, t: int) -> None:
+        """On-time rate inputs (deadlines falling in day t) and device-updates released."""
+        D = self.D
+        for rc, k in self.deadlines_on.get(t, ()):
+            r = rc // self.C
+            self.rec.due[t, r] += self.rc_start[rc + 1] - self.rc_start[rc]
+            self.rec.on_time[t, r] += self.levels[rc * D : (rc + 1) * D, k + 1 :].sum()
+        self.rec.released[t] = self.released_on[t]
+
+    def _flush_ttp_if_full(self) -> None:
+        """At a day's end, so a day's installs are tallied together."""
+        if self._ttp_buffered > TTP_BUFFER_INSTALLS:
+            self._flush_ttp()
+
+    def _flush_ttp(self) -> None:
+        """Add the buffered time-to-patch rows to the record's tallies in one pass."""
+        if not self._ttp_rows:
+            return
+        idx, old, n, when = (np.concatenate(part) for part in zip(*self._ttp_rows, strict=True))
+        self._ttp_rows, self._ttp_buffered = [], 0
+        # every release in (old, new] is covered now: expand to one row per device-release
+        if n.max(initial=0) <= 1:  # the common case: one release each
+            row, k = np.arange(idx.size), old.astype(np.int64) + 1
+        else:
+            row = np.repeat(np.arange(idx.size), n)
+            k = np.repeat(old + 1 - (np.cumsum(n) - n), n) + np.arange(row.size)
+        dev = idx[row]
+        rc = self.rc[dev]
+        released = self.rel.day[rc, k]
+        keep = released >= 0  # releases from before day 0 are not timed
+        dev, rc, k = dev[keep], rc[keep], k[keep]
+        ttp = np.maximum(when[row[keep]] - released[keep], 0.0)
+        sev = self.rel.severity[rc, k].astype(np.int64)
+        # one tally by (replication, class, department, severity); the record's are sums of it
+        rec, R, C, D = self.rec, self.R, self.C, self.D
+        key = self.rcd[dev].astype(np.int64) * N_SEV + sev
+        shape = (R, C, D, N_SEV)
+        total = np.bincount(key, weights=ttp, minlength=R * C * D * N_SEV).reshape(shape)
+        count = np.bincount(key, minlength=R * C * D * N_SEV).reshape(shape)
+        rec.ttp_sum += total.sum(axis=(1, 2))
+        rec.ttp_count += count.sum(axis=(1, 2))
+        rec.ttp_sum_class += total.sum(axis=(2, 3))
+        rec.ttp_count_class += count.sum(axis=(2, 3))
+        rec.ttp_sum_dept += total.sum(axis=(1, 3))
+        rec.ttp_count_dept += count.sum(axis=(1, 3))
+        b = np.minimum(ttp.astype(np.int64), self.ttp_bins - 1)
+        rep = key // (C * D * N_SEV)
+        flat = (rep * N_SEV + sev) * self.ttp_bins + b  # (replication, severity, day)
+        rec.ttp_hist += np.bincount(flat, minlength=rec.ttp_hist.size).reshape(rec.ttp_hist.shape)
+        # by the day of install: every day's installs are in one flush (flushes come at a day's end)
+        day = np.clip(np.ceil(when[row[keep]]), 0, self.H).astype(np.int64)
+        cell = day * R + rep
+        shape2 = rec.patch_day_sum.shape
+        rec.patch_day_sum += np.bincount(cell, weights=ttp, minlength=shape2[0] * R).reshape(shape2)
+        rec.patch_day_count += np.bincount(cell, minlength=shape2[0] * R).reshape(shape2)
+        if cell.size:  # sort by (cell, time to patch) as one number: cells apart by more than any time
+            span = float(2 ** np.ceil(np.log2(ttp.max() + 2)))
+            ordered = np.sort(cell * span + ttp)
+            cells = np.floor(ordered / span).astype(np.int64)
+            start = np.flatnonzero(np.r_[True, cells[1:] != cells[:-1]])
+            size = np.diff(np.r_[start, cells.size])
+            pick = ordered[start + np.ceil(0.9 * size).astype(np.int64) - 1]
+            rec.patch_day_p90.reshape(-1)[cells[start]] = pick - cells[start] * span

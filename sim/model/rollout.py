@@ -1,0 +1,138 @@
+"""Rollout and attempts: enrolment, staged waves and the automated install attempts.
+
+Devices come under central management at their enrolment moment. A rollout wave offers a
+release to the enrolled devices of its slice (department and wave); a device that is
+ready (auto-update on, not stuck, behind the offer, no attempt pending) gets its next
+check-in, an exponential wait of mean ``checkin_days``. At a check-in the install
+succeeds, fails loudly (retried at the next check-in until the retries run out, then a
+technician ticket) or fails silently (the device looks updated and is a blind spot).
+
+The day's approvals and waves are applied together: each touches its own slice of
+devices, so one vectorised step does what one step per event would.
+"""
+
+from __future__ import annotations
+
+import heapq
+
+import numpy as np
+
+from sim.model.fleet import ranges
+from sim.model.releases import CRITICAL
+
+
+class Rollout:
+    """Enrolment, rollout waves and automated install attempts (a mixin of ``FleetModel``)."""
+
+    def _due_rollouts(self, t: int) -> None:
+        """Approvals and waves that fell due by the end of day ``t``.
+
+        The day's events are applied together: each approval or wave touches its own slice
+        of devices, so one vectorised step over the slices laid end to end does what one
+        step per event would, with the random draws in the same order. A day on which one
+        wave group comes due twice (two releases of a class close together) is cut in two
+        there, because the second event must see what the first did.
+        """
+        q = self._queue
+        approvals: list[tuple[int, int]] = []
+        waves: list[tuple[float, int, int]] = []
+        while q and q[0][0] <= t:
+            when, _, kind, group, seq = heapq.heappop(q)
+            if kind == "approve":
+                approvals.append((group, seq))
+            elif self.group_enrolled[group]:
+                waves.append((when, group, seq))
+        if approvals:
+            self._approve(np.array(approvals, dtype=np.int64), t)
+        if not waves:
+            return
+        run_start, seen = 0, set()
+        for i, (_, group, _) in enumerate(waves):  # cut where a group comes due again
+            if group in seen:
+                self._offer(np.array(waves[run_start:i]))
+                run_start, seen = i, set()
+            seen.add(group)
+        self._offer(np.array(waves[run_start:]))
+
+    def _offer(self, ev: np.ndarray) -> None:
+        """Rollout waves (rows of time, wave group, release; each group once): enrolled
+        devices are offered the release and those ready to install get their next check-in."""
+        when, groups, seqs = ev[:, 0], ev[:, 1].astype(np.int64), ev[:, 2].astype(np.int64)
+        idx, pos = ranges(self.group_start[groups], self.group_start[groups + 1])
+        if not idx.size:
+            return
+        enrolled = self.enrolled[idx]
+        offered = np.where(enrolled, np.maximum(self.offered[idx], seqs[pos]), self.offered[idx])
+        self.offered[idx] = offered
+        ready = enrolled & ~self.disabled[idx] & ~self.stuck[idx] & np.isinf(self.next_attempt[idx])
+        ready &= offered > self.installed[idx]
+        go = idx[ready]
+        if go.size:
+            self.next_attempt[go] = when[pos[ready]] + self.rng.checkin.exponential(self.checkin, go.size)
+            self.retries_left[go] = self.sc.levers.central_management.retries
+
+    def _enrol(self, t: int) -> None:
+        end = int(np.searchsorted(self.enrol_sorted, t, side="right"))
+        if end == self.n_on_board:
+            return
+        new = np.sort(self.enrol_order[self.n_on_board : end])  # in device order, as drawn
+        self.n_on_board = end
+        self.enrolled[new] = True
+        self.enrolled_idx = np.flatnonzero(self.enrolled)
+        self.enrolled_per_rep += np.bincount(self.rep[new], minlength=self.R)
+        self.group_enrolled += np.bincount(self.group_of[new], minlength=self.group_enrolled.size)
+        self.offered[new] = np.maximum(self.offered[new], self.approved[self.rcd[new]])
+        self.drift_threshold[new] = self.H_drift[t] + self.rng.hazards.exponential(1.0, new.size)
+        go = new[self.offered[new] > self.installed[new]]
+        if go.size:
+            self.next_attempt[go] = self.enrol_time[go] + self.rng.checkin.exponential(self.checkin, go.size)
+
+    def _attempts(self, t: int) -> None:
+        """Automated install attempts due by the end of day ``t``, with retries."""
+        if not self.enrolled_per_rep.any():  # attempts are only ever scheduled for enrolled devices
+            return
+        due = self._enrolled_at_most(self.next_attempt, t)
+        retries = self.sc.levers.central_management.retries
+        while due.size:
+            when = self.next_attempt[due]
+            self.next_attempt[due] = np.inf
+            ok = self.enrolled[due] & ~self.disabled[due] & ~self.stuck[due] & (self.offered[due] > self.installed[due])
+            due, when = due[ok], when[ok]
+            if not due.size:
+                break
+            u = self.rng.outcomes.random(due.size)
+            cls = self.cls[due]
+            fail = u < self.fail_rate[cls]
+            silent = u < self.fail_rate[cls] * self.silent_share[cls]
+            success = due[~fail]
+            if success.size:
+                self._install(success, self.offered[success], when[~fail])
+                self.retries_left[success] = retries
+                self._close_tickets(success[self.ticket[success]])
+            quiet = due[silent]
+            if quiet.size:
+                self.stuck[quiet] = True
+                self.believed[quiet] = np.maximum(self.believed[quiet], self.offered[quiet])
+                self._new_blind(quiet, t)
+            loud = fail & ~silent
+            again = due[loud]
+            again_when = when[loud]
+            retry = self.retries_left[again] > 0
+            give_up = again[~retry]
+            if give_up.size:
+                self.retries_left[give_up] = retries
+                sev = self.rel.severity[self.rc[give_up], self.offered[give_up]]
+                self._open_tickets(give_up, t, sev == CRITICAL)
+            again, again_when = again[retry], again_when[retry]
+            self.retries_left[again] -= 1
+            self.next_attempt[again] = again_when + self.rng.checkin.exponential(self.checkin, again.size)
+            due = again[self.next_attempt[again] <= t]
+
+    def _enrolled_at_most(self, values: np.ndarray, limit: float) -> np.ndarray:
+        """Devices whose ``values`` entry is at most ``limit``, in device order, for values
+        finite only on enrolled devices (next attempt, drift threshold): looks at the
+        enrolled devices alone while they are few."""
+        on = self.enrolled_idx
+        if on.size * 3 < values.size:
+            return on[values[on] <= limit]
+        return np.flatnonzero(values <= limit)

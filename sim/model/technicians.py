@@ -1,0 +1,65 @@
+"""Technicians: the hook between the model and the work queue of sim/tickets.py.
+
+Tickets open for devices behind an approved release outside central management, for
+installs whose retries ran out, and for problems found by audits and reports. At the end
+of each day the technicians spend ``count x hours_per_day`` hours on the queue; each
+served device is updated by hand to its department's newest approved release, unless
+the technician botches it (``manual_error_rate``, cut by training), which leaves a blind
+spot that looks done.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.model.record import LEVERS
+from sim.tickets import TicketQueue
+
+
+class Technicians:
+    """Tickets, the work day and manual updates (a mixin of ``FleetModel``)."""
+
+    def _technicians_setup(self) -> None:
+        sc, R = self.sc, self.R
+        self.queue = TicketQueue(self.rep.astype(np.int64), self.minutes[self.cls], R)
+        self.ticket = self.queue.open  # read-only view: devices with an open ticket
+        self.budget = sc.levers.technicians.count * sc.levers.technicians.hours_per_day * 60.0
+
+    def _open_tickets(self, idx: np.ndarray, t: int, critical: np.ndarray, *, distinct: bool = False) -> None:
+        urgent = critical & self.sc.levers.update_policy.prioritize_critical
+        self.queue.add(idx, np.asarray(urgent, dtype=bool), distinct=distinct)
+
+    def _close_tickets(self, idx: np.ndarray) -> None:
+        self.queue.close(idx)
+
+    def _workday(self, t: int) -> None:
+        """Technicians work the queue in order for ``count x hours_per_day`` hours."""
+        tc = self.sc.levers.technicians
+        if t == 0:
+            return
+        self.rec.cost[t, :, LEVERS.index("technicians")] += tc.count * tc.hours_per_day * self.sc.costs.technician_hour
+        if self.budget <= 0 or not self.queue.in_log.any():
+            return
+        served, used = self.queue.serve(self.budget)
+        self.rec.utilisation[t] = used / self.budget
+        if served.size:
+            self._manual_update(served, t)
+
+    def _manual_update(self, idx: np.ndarray, t: int) -> None:
+        err = self.sc.human_factors.manual_error_rate * (1 - self.effect_mid[min(t, self.H)])
+        botch = self.rng.manual.random(idx.size) < err
+        target = self.approved[self.rcd[idx]]
+        bad, good = idx[botch], idx[~botch]
+        if bad.size:  # looks done, is not: a blind spot until found or the next ticket
+            self.believed[bad] = np.maximum(self.believed[bad], target[botch])
+            self.botched[bad] = self.installed[bad] < self.believed[bad]
+            self._new_blind(bad, t)
+        if good.size:
+            self.stuck[good] = False
+            self.botched[good] = False
+            off = good[self.disabled[good]]
+            self.disabled[off] = False
+            self.drift_threshold[off] = self.H_drift[t] + self.rng.hazards.exponential(1.0, off.size)
+            new = np.maximum(self.installed[good], target[~botch])
+            self._install(good, new, np.full(good.size, float(t)))
+            self.offered[good] = np.maximum(self.offered[good], self.installed[good])
