@@ -45,12 +45,12 @@ replications, too_many_runs = controls.runs_allowed(replications, whatif, loaded
 ss.write_params(shown, loaded)
 
 st.title(text.TITLE)
-st.caption(f"Loaded scenario: **{loaded.name}** · {loaded.fleet.device_count:,} devices · {text.INTRO}")
+st.caption(f"Loaded scenario: **{text.plain(loaded.name)}** · {loaded.fleet.device_count:,} devices · {text.INTRO}")
 page.notices(st.session_state[ss.NOTICES], too_many_runs)
 if ss.is_upload():
     st.caption(text.UPLOAD_LINK_NOTE)
 if problems:
-    listed = "\n".join(f"- `{p}`" for p in problems)
+    listed = "\n".join(f"- {text.plain(p)}" for p in problems)
     st.error(f"Some edited assumptions were not used (the loaded file's values apply):\n{listed}")
 
 run = stop.run_id(whatif, replications, seed)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -43,6 +44,12 @@ KPI_SIGNATURE_JS = """() => {
   if (!t) return null;
   return Array.from(t.y).slice(-5).map(v => Number(v).toFixed(6)).join(',');
 }"""
+
+
+def shown(markdown: str) -> str:
+    """The text a reader sees in a markdown element's source: backslash escapes removed
+    (``ui.text.plain`` escapes every punctuation mark of text from files and links)."""
+    return re.sub(r"\\(.)", r"\1", markdown)
 
 
 def plotted(at: Any, key: str = "kpi_chart") -> dict[str, Any]:

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 import yaml
-from app_helpers import ROOT, kpi_curve, make_app_test, scenarios_folder  # noqa: F401
+from app_helpers import ROOT, kpi_curve, make_app_test, scenarios_folder, shown  # noqa: F401
 
 from ui.page import TAB_KEY
 
@@ -58,7 +58,7 @@ def test_bad_upload_shows_the_problem_and_the_page_keeps_working(name: str) -> N
     at.file_uploader(key="upload").set_value((name, data, "application/x-yaml")).run()
 
     assert not at.exception
-    errors = [e.value for e in at.error]
+    errors = [shown(e.value) for e in at.error]
     assert len(errors) == 1, errors
     assert errors[0].startswith(f"That file was not loaded ({name})")
     assert EXPECTED[name] in errors[0]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from app_helpers import ROOT, kpi_curve, make_app_test, plotted, scenarios_folder  # noqa: F401
+from app_helpers import ROOT, kpi_curve, make_app_test, plotted, scenarios_folder, shown  # noqa: F401
 
 import sim
 from sim.scenario import MAX_FILE_NAME_STEM
@@ -23,7 +23,7 @@ def test_loading_each_bundled_scenario(name: str):
     at.selectbox(key="scenario_choice").set_value(name).run()
     assert not at.exception
     assert not at.error
-    assert scenario.name in at.caption[0].value
+    assert scenario.name in shown(at.caption[0].value)
     cm = scenario.levers.central_management
     assert at.slider(key="enrolled_share").value == pytest.approx(round(cm.enrolled_share * 100, 1))
     assert at.number_input(key="technicians").value == scenario.levers.technicians.count
@@ -47,7 +47,7 @@ def test_upload_valid_file_becomes_the_loaded_scenario():
     assert not at.exception
     assert not at.error
     assert at.selectbox(key="scenario_choice").value == "uploaded: plan.yaml"
-    assert "Uploaded plan" in at.caption[0].value
+    assert "Uploaded plan" in shown(at.caption[0].value)
     assert at.slider(key="enrolled_share").value == 50.0
 
 
@@ -58,7 +58,7 @@ def test_upload_broken_file_names_the_field_and_page_keeps_working():
     before = kpi_curve(at)
     at.file_uploader(key="upload").set_value(("broken.yaml", text.encode(), "application/x-yaml")).run()
     assert not at.exception
-    errors = " ".join(e.value for e in at.error)
+    errors = " ".join(shown(e.value) for e in at.error)
     assert "levers.audits.interval_days" in errors
     assert "broken.yaml" in errors
     assert at.selectbox(key="scenario_choice").value == "baseline.yaml"
@@ -134,7 +134,7 @@ def test_save_failure_is_shown_and_the_page_keeps_working(scenarios_folder: Path
     at.text_input(key="save_name").input("Plan").run()
     at.button(key="save").click().run()
     assert not at.exception
-    assert any("Not saved" in e.value and "outside the scenarios folder" in e.value for e in at.error)
+    assert any("Not saved" in e.value and "outside the scenarios folder" in shown(e.value) for e in at.error)
     assert not outside.exists()
     assert at.selectbox(key="scenario_choice").value == "baseline.yaml"
 
@@ -156,7 +156,7 @@ def test_save_writes_a_sanitised_file_and_asks_before_overwriting(scenarios_fold
     # Saving again under the same name asks first and leaves the file alone...
     at.slider(key="enrolled_share").set_value(40.0).run()
     at.button(key="save").click().run()
-    assert any("already exists" in w.value for w in at.warning)
+    assert any("already exists" in shown(w.value) for w in at.warning)
     assert sim.load_scenario(saved).levers.central_management.enrolled_share == pytest.approx(0.8)
     # ...until the overwrite is confirmed.
     at.button(key="confirm_overwrite_yes").click().run()
@@ -233,7 +233,7 @@ def test_compare_lowers_runs_to_what_the_largest_file_admits(
     at.multiselect(key="compare_files").set_value(["baseline.yaml", "big_fleet.yaml"]).run()
     assert not at.exception
     assert not at.error
-    notices = [w.value for w in at.warning]
+    notices = [shown(w.value) for w in at.warning]
     assert any("showing 2 runs instead" in n and "200,000" in n for n in notices), notices
     table = next(d.value for d in at.dataframe if "Updated on time, at the horizon" in d.value.index)
     expected = sim.run(baseline, replications=2, seed=at.number_input(key="seed").value)
@@ -244,7 +244,7 @@ def test_the_saved_note_goes_when_another_name_is_typed(scenarios_folder: Path):
     at = make_app_test().run()
     at.text_input(key="save_name").input("Plan B").run()
     at.button(key="save").click().run()
-    assert [s.value for s in at.success] == ["Saved as plan-b.yaml."]
+    assert [shown(s.value) for s in at.success] == ["Saved as plan-b.yaml."]
     at.text_input(key="save_name").input("Plan C").run()
     assert not at.success
 
@@ -258,8 +258,8 @@ def test_bundled_presets_are_never_replaced(scenarios_folder: Path):  # noqa: F8
     at.text_input(key="save_name").input("Baseline").run()
     at.button(key="save").click().run()
     assert not at.exception
-    assert any("bundled preset" in e.value and "baseline.yaml" in e.value for e in at.error)
-    assert not any("already exists" in w.value for w in at.warning)
+    assert any("bundled preset" in e.value and "baseline.yaml" in shown(e.value) for e in at.error)
+    assert not any("already exists" in shown(w.value) for w in at.warning)
     assert (scenarios_folder / "baseline.yaml").read_bytes() == before
     assert {p.name for p in (ROOT / "scenarios").glob("*.yaml")} == files.PRESETS  # every bundled file
     scenario = sim.load_scenario(ROOT / "scenarios" / "baseline.yaml")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from app_helpers import ROOT, kpi_curve, make_app_test, scenarios_folder  # noqa: F401
+from app_helpers import ROOT, kpi_curve, make_app_test, scenarios_folder, shown  # noqa: F401
 
 from ui import levers as lv
 
@@ -63,7 +63,7 @@ def test_malformed_link_values_fall_back_with_a_notice(key: str, raw: str, words
     baseline_value = make_app_test().run().get(_widget_kind(key))
     at = make_app_test({key: raw}).run()
     assert not at.exception
-    notices = " ".join(w.value for w in at.warning)
+    notices = " ".join(shown(w.value) for w in at.warning)
     assert f"'{key}={raw}'" in notices
     assert words in notices
     assert at.get(_widget_kind(key))[_index(at, key)].value == baseline_value[_index(at, key)].value
@@ -72,7 +72,7 @@ def test_malformed_link_values_fall_back_with_a_notice(key: str, raw: str, words
 
 def test_unknown_parameter_and_missing_scenario_are_reported():
     at = make_app_test({"scenario": "nope.yaml", "colour": "red"}).run()
-    notices = " ".join(w.value for w in at.warning)
+    notices = " ".join(shown(w.value) for w in at.warning)
     assert "nope.yaml" in notices
     assert "'colour'" in notices
     assert at.selectbox(key="scenario_choice").value == "baseline.yaml"
@@ -138,7 +138,7 @@ def test_too_many_runs_for_the_fleet_are_lowered_with_a_notice(scenarios_folder)
 
     at = make_app_test({"scenario": "large.yaml", "replications": "1000"}).run()
     assert not at.exception
-    notices = [w.value for w in at.warning]
+    notices = [shown(w.value) for w in at.warning]
     assert any("Simulated runs averaged: 1,000" in n and "2,000,000" in n and "showing 20 runs" in n for n in notices)
     assert len(kpi_curve(at)) == 31  # the page still shows the KPI over the 30 days
 
@@ -149,7 +149,7 @@ def test_link_notices_come_as_one_list_and_go_when_the_user_moves_on():
     at = make_app_test({"enrolled_share": "abc", "technicians": "-3", "seed": "xyz"}).run()
     assert not at.exception
     assert len(at.warning) == 1
-    warning = at.warning[0].value
+    warning = shown(at.warning[0].value)
     assert warning.startswith("While opening this page:")
     assert warning.count("\n- ") == 3
     assert "'enrolled_share=abc'" in warning
@@ -174,4 +174,4 @@ def test_no_link_settings_while_an_uploaded_file_is_loaded():
     assert not at.exception
     at.slider(key="training_coverage").set_value(90.0).run()
     assert dict(at.query_params) == {}
-    assert any("uploaded file, which a link cannot carry" in c.value for c in at.caption)
+    assert any("uploaded file, which a link cannot carry" in shown(c.value) for c in at.caption)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from app_helpers import ROOT, kpi_curve, make_app_test, plotted, scenarios_folder  # noqa: F401
+from app_helpers import ROOT, kpi_curve, make_app_test, plotted, scenarios_folder, shown  # noqa: F401
 
 import sim
 
@@ -47,7 +47,7 @@ def test_unchanged_levers_show_no_lever_chart_and_no_loaded_curve():
     """Before any lever moves there is nothing to attribute: no lever bars, no second curve."""
     at = make_app_test().run()
     assert not [e for e in at.get("plotly_chart") if "lever_chart" in e.proto.id]
-    assert any("Move a lever" in i.value for i in at.info)
+    assert any("Move a lever" in shown(i.value) for i in at.info)
     names = [t.get("name") for t in plotted(at)["data"]]
     assert "Loaded scenario" not in names
 
@@ -97,7 +97,7 @@ def test_model_tab_explains_in_plain_words():
     at = make_app_test()
     at.session_state["tab"] = "Model & assumptions"
     at.run()
-    text = " ".join(m.value for m in at.markdown)
+    text = " ".join(shown(m.value) for m in at.markdown)
     assert "Security audits" in text
     assert "IBM Cost of a Data Breach" in text
     assert at.code[0].value.startswith("schema_version: 1")
@@ -118,4 +118,4 @@ def test_assumptions_explain_themselves_and_breach_loss_is_marked_illustrative()
     assert "IBM" in inputs["breach_cost"].help
     breach = next(m for m in at.metric if m.label == "Expected breach loss")
     assert "not as a forecast" in breach.help
-    assert any("about 14 breaches a year" in c.value for c in at.caption)
+    assert any("about 14 breaches a year" in shown(c.value) for c in at.caption)

@@ -22,6 +22,8 @@ from ui import scenario_files as files
 from ui import state as ss
 from ui.controls import runs_allowed
 
+MAX_LISTED = 20  # notices and problems listed at most, then "… and N more"
+
 BAND_BADGE = {"excellent": ("Excellent", "green"), "good": ("Good", "orange"), "poor": ("Poor", "red")}
 KPI_CHART_KEY = "kpi_chart"
 TAB_KEY = "tab"
@@ -269,7 +271,7 @@ def cost_tab(whatif: Result, loaded: Result) -> None:
 
 def model_tab(whatif: Scenario, loaded: Scenario) -> None:
     if loaded.description:
-        st.markdown(f"**Loaded scenario: {loaded.name}.** {loaded.description}")
+        st.markdown(f"**Loaded scenario: {text.plain(loaded.name)}.** {text.plain(loaded.description, 10_000)}")
     st.markdown(text.MECHANISMS)
     st.markdown(text.SOURCES)
     with st.expander("The what-if as a scenario file (YAML)"):
@@ -297,7 +299,7 @@ def save_section(whatif: Scenario, folder: Path, replications: int, seed: int) -
     )
     target = safe_scenario_filename(name) if name.strip() else None
     if target:
-        st.caption(f"File: `{target}`")
+        st.caption(f"File: {text.plain(target)}")
     if st.button("Save to scenarios folder", key="save", disabled=not name.strip()):
         try:
             path = _save(whatif, name, folder, overwrite=False)
@@ -311,7 +313,7 @@ def save_section(whatif: Scenario, folder: Path, replications: int, seed: int) -
                 st.rerun()  # so the scenario picker above lists the new file
     pending = state.get("confirm_overwrite")
     if pending and pending == target:
-        st.warning(f"{pending} already exists. Overwrite it?")
+        st.warning(f"{text.plain(pending)} already exists. Overwrite it?")
         yes, no = st.columns(2)
         if yes.button("Overwrite", key="confirm_overwrite_yes", type="primary"):
             path = _save(whatif, name, folder, overwrite=True)
@@ -323,7 +325,7 @@ def save_section(whatif: Scenario, folder: Path, replications: int, seed: int) -
             state.pop("confirm_overwrite", None)
             st.rerun()
     if state.get("save_message"):
-        st.success(state["save_message"])
+        st.success(text.plain(state["save_message"]))
     scenario = files.renamed(whatif, name) if name.strip() else whatif
     st.download_button(  # the file is written when clicked (no stored copy a rerun can remove)
         "Download as a scenario file",
@@ -345,7 +347,7 @@ def _save(whatif: Scenario, name: str, folder: Path, *, overwrite: bool) -> Path
         raise
     except (ScenarioError, OSError) as exc:
         reason = "; ".join(exc.problems) if isinstance(exc, ScenarioError) else (exc.strerror or str(exc))
-        st.error(f"Not saved: {reason}")
+        st.error(f"Not saved: {text.plain(reason)}")
         return None
 
 
@@ -353,18 +355,22 @@ def notices(link_notices: Sequence[str], *others: str | None) -> None:
     """What the opening link asked for and could not be used, as one warning (a list when
     there are several), then any other notices."""
     if len(link_notices) == 1:
-        st.warning(link_notices[0])
+        st.warning(text.plain(link_notices[0]))
     elif link_notices:
-        listed = "\n".join(f"- {n}" for n in link_notices)
+        listed = "\n".join(f"- {text.plain(n)}" for n in link_notices[:MAX_LISTED])
+        if len(link_notices) > MAX_LISTED:
+            listed += f"\n- … and {len(link_notices) - MAX_LISTED} more"
         st.warning(f"While opening this page:\n{listed}")
     for notice in others:
         if notice:
-            st.warning(notice)
+            st.warning(text.plain(notice))
 
 
 def show_scenario_error(title: str, error: ScenarioError) -> None:
-    lines = "\n".join(f"- `{p}`" for p in error.problems)
-    st.error(f"{title} ({error.source or 'file'}):\n{lines}")
+    lines = "\n".join(f"- {text.plain(p)}" for p in error.problems[:MAX_LISTED])
+    if len(error.problems) > MAX_LISTED:
+        lines += f"\n- … and {len(error.problems) - MAX_LISTED} more"
+    st.error(f"{title} ({text.plain(error.source or 'file')}):\n{lines}")
 
 
 # --------------------------------------------------------------------------- compare
@@ -474,7 +480,7 @@ def compare_tab(options: Sequence[str], folder: Path, replications: int, seed: i
     # one number of runs for every file (same precision, same seed), within every file's limits
     replications, notice = runs_allowed(replications, *scenarios.values())
     if notice:
-        st.warning(notice)
+        st.warning(text.plain(notice))
     slot = st.empty()
     named = {
         name: results.simulate(sc, replications, seed, slot, f"Simulating {name}…") for name, sc in scenarios.items()

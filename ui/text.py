@@ -6,6 +6,8 @@ come from ``/docs`` (the engine's reference and background pages), which cite so
 
 from __future__ import annotations
 
+import re
+
 TITLE = "IoT security updates: what-if simulator"
 
 INTRO = (
@@ -125,3 +127,24 @@ ASSUMPTION_HELP = {
     "reporting_channel_per_month": "Running the channel for reporting update problems, per month.",
     "breach_cost": "What one breach costs the organisation (IBM's 2025 global average is $4.44 M).",
 }
+
+
+# --------------------------------------------------------------------------- text from outside
+
+MAX_SHOWN_CHARS = 500  # a notice or name from a file or link is cut here with "…"
+_MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=^&\"'])")
+
+
+def plain(value: object, limit: int = MAX_SHOWN_CHARS) -> str:
+    """Text from a file, an upload or a link, made safe to put inside Streamlit markdown.
+
+    Every ASCII punctuation character is backslash-escaped (CommonMark shows an escaped
+    character as itself), so no link, image, heading, emphasis, code span, HTML, colour
+    directive (``:red[…]``) or emoji/icon shortcode can come from outside; line breaks
+    become spaces (no headings or lists from newlines); control characters are dropped;
+    the text is cut at ``limit`` characters with "…".
+    """
+    text = "".join(" " if ch in "\r\n\t" else ch for ch in str(value) if ch.isprintable() or ch in "\r\n\t")
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", text)
