@@ -2,8 +2,10 @@
 
 Each device is audited with probability ``coverage`` and, if audited, a problem is found
 with probability ``detection_rate``. A device found with auto-update switched off is
-switched back on (the automation takes over again); one found silently stuck, botched,
-or overdue outside central management gets a technician ticket. Each audited device
+switched back on (the automation takes over again); one found silently stuck or botched
+gets a technician ticket, and so does one overdue outside central management if its
+department has approved a release it lacks (a device overdue only on releases not yet
+approved gets its ticket from the approval: a visit now would install nothing). Each audited device
 costs ``audit_per_device``.
 """
 
@@ -42,6 +44,7 @@ class Audits:
             self.offered[off] = np.maximum(self.offered[off], self.approved[self.rcd[off]])
             go = off[(self.offered[off] > self.installed[off]) & ~self.stuck[off]]
             self.next_attempt[go] = now + self.rng.checkin.exponential(self.checkin, go.size)
-        rest = found[self.stuck[found] | self.botched[found] | ~self.enrolled[found]]
+        behind = self.approved[self.rcd[found]] > self.installed[found]
+        rest = found[self.stuck[found] | self.botched[found] | (~self.enrolled[found] & behind)]
         if rest.size:
             self._open_tickets(rest, t, np.zeros(rest.size, dtype=bool))

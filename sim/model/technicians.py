@@ -1,11 +1,14 @@
 """Technicians: the hook between the model and the work queue of sim/tickets.py.
 
 Tickets open for devices behind an approved release outside central management, for
-installs whose retries ran out, and for problems found by audits and reports. At the end
-of each day the technicians spend ``count x hours_per_day`` hours on the queue; each
-served device is updated by hand to its department's newest approved release, unless
-the technician botches it (``manual_error_rate``, cut by training), which leaves a blind
-spot that looks done.
+installs whose retries ran out, and for problems found by audits and reports. A ticket is
+urgent (served first, with ``prioritize_critical``) when the visit would install a
+critical release: one after what the device runs, up to its department's newest approved.
+At the end of each day the technicians spend ``count x hours_per_day`` hours on the queue,
+at most one technician's ``hours_per_day`` on any one ticket, work carrying over to the
+next day; each finished device is updated by hand to its department's newest approved
+release, unless the technician botches it (``manual_error_rate``, cut by training), which
+leaves a blind spot that looks done. docs/background/technicians.md tells it in full.
 """
 
 from __future__ import annotations
@@ -13,7 +16,8 @@ from __future__ import annotations
 import numpy as np
 
 from sim.model.record import LEVERS
-from sim.tickets import TicketQueue
+from sim.model.releases import CRITICAL
+from sim.tickets import TicketQueue, critical_counts, lacks_critical
 
 
 class Technicians:
@@ -24,23 +28,35 @@ class Technicians:
         self.queue = TicketQueue(self.rep.astype(np.int64), self.minutes[self.cls], R)
         self.ticket = self.queue.open  # read-only view: devices with an open ticket
         self.budget = sc.levers.technicians.count * sc.levers.technicians.hours_per_day * 60.0
+        self.shift = sc.levers.technicians.hours_per_day * 60.0  # the most one ticket gets a day
+        self.critical_counts = critical_counts(self.rel.severity, CRITICAL)
 
     def _open_tickets(self, idx: np.ndarray, t: int, critical: np.ndarray, *, distinct: bool = False) -> None:
-        urgent = critical & self.sc.levers.update_policy.prioritize_critical
-        self.queue.add(idx, np.asarray(urgent, dtype=bool), distinct=distinct)
+        """Open tickets for ``idx``; ``critical`` marks those opened for a critical release.
+        With ``prioritize_critical`` a ticket is urgent when it is, or when the device lacks
+        any critical release up to its department's approved one (the worst of what the
+        visit installs, whoever opened the ticket: an audit, a report, retries running out)."""
+        if self.sc.levers.update_policy.prioritize_critical:
+            target = self.approved[self.rcd[idx]]
+            lacks = lacks_critical(self.critical_counts, self.rc[idx], self.installed[idx], target)
+            urgent = np.asarray(critical, dtype=bool) | lacks
+        else:
+            urgent = np.zeros(idx.size, dtype=bool)
+        self.queue.add(idx, urgent, distinct=distinct)
 
     def _close_tickets(self, idx: np.ndarray) -> None:
         self.queue.close(idx)
 
     def _workday(self, t: int) -> None:
-        """Technicians work the queue in order for ``count x hours_per_day`` hours."""
+        """Technicians work the queue in order for ``count x hours_per_day`` hours, at most
+        ``hours_per_day`` of them on any one ticket."""
         tc = self.sc.levers.technicians
         if t == 0:
             return
         self.rec.cost[t, :, LEVERS.index("technicians")] += tc.count * tc.hours_per_day * self.sc.costs.technician_hour
         if self.budget <= 0 or not self.queue.in_log.any():
             return
-        served, used = self.queue.serve(self.budget)
+        served, used = self.queue.serve(self.budget, self.shift)
         self.rec.utilisation[t] = used / self.budget
         if served.size:
             self._manual_update(served, t)
