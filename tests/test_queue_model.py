@@ -12,7 +12,7 @@ import pytest
 from helpers import modified, one_class
 
 import sim
-from sim.model import FleetModel
+from sim.model import CRITICAL, FleetModel, Streams
 
 
 def long_jobs(count: int, technicians: int, hours: float, minutes: float = 480, horizon: int = 360) -> sim.Scenario:
@@ -164,3 +164,24 @@ def test_the_largest_team_costs_no_more_memory_than_a_small_one(baseline: sim.Sc
             tracemalloc.stop()
     assert peaks[10_000] < peaks[5] + 1_000_000
     assert result.summary["technician_backlog_end"] == 0
+
+
+def test_urgency_follows_the_worst_missing_release_not_the_newest() -> None:
+    """A device that lacks a critical release and a newer low one (retries ran out on the
+    low one) gets an urgent ticket; one that lacks only the low one does not."""
+    sc = one_class(
+        count=10,
+        interval=30,
+        mix={"critical": 0.5, "high": 0.0, "medium": 0.0, "low": 0.5},
+        simulation={"horizon_days": 365, "replications": 1, "seed": 2},
+        levers={"update_policy": {"prioritize_critical": True}},
+    )
+    seeds = np.random.SeedSequence(2).spawn(1)
+    model = FleetModel(sc, 1, seeds, Streams.from_seed(np.random.SeedSequence([2, 1])))
+    sev = model.rel.severity[0]
+    # a critical release k followed by a low one: release k + 1 is the newest the devices need
+    k = next(i for i in range(1, sev.size - 1) if sev[i] == CRITICAL and sev[i + 1] == sim.SEVERITIES.index("low"))
+    model.approved[:] = k + 1
+    model.installed[:2] = [k - 1, k]  # device 0 lacks k (critical) and k + 1; device 1 only k + 1
+    model._open_tickets(np.array([0, 1]), 1, np.zeros(2, dtype=bool))
+    assert model.queue.urgent[:2].tolist() == [True, False]
