@@ -14,6 +14,7 @@ import contextlib
 import errno
 import json
 import os
+import re
 import signal
 import sys
 from collections.abc import Callable, Sequence
@@ -30,6 +31,28 @@ EXIT_INTERNAL_ERROR = 1
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
 MAX_SEED = 2**32 - 1
+# Numbers on the command line are plain ASCII digits: Python's int() and float() also take
+# other scripts' digits ("٣٠") and underscores ("1_000"), which a reader would not expect.
+_WHOLE = re.compile(r"[+-]?[0-9]{1,12}")
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]{1,12}(?:\.[0-9]{0,12})?|\.[0-9]{1,12})")
+# What is printed never carries control characters (a file's name or text could hold
+# terminal escape sequences): C0 and C1 controls other than tab and line breaks, and the
+# Unicode marks that reorder text on screen.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+class _Plain:
+    """A text stream that drops control characters from everything written to it."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return self._stream.write(_CONTROL.sub("", text))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
 
 SUMMARY_ROWS: tuple[tuple[str, str, str], ...] = (
     ("compliance_start", "KPI on day 0", "pct"),
@@ -126,12 +149,23 @@ def _run(
         raise ScenarioError(exc.problems, _blamed(file, replications, why)) from None
 
 
-def _write_json(data: dict[str, Any], target: str) -> None:
-    text = json.dumps(data, indent=2, allow_nan=False)
+def _write_text(text: str, target: str) -> None:
+    """Write ``text`` to the file ``target`` (``-``: standard output); a failed write names the file."""
     if target == "-":
-        sys.stdout.write(text + "\n")
-    else:
-        Path(target).write_text(text + "\n", encoding="utf-8")
+        sys.stdout.write(text)
+        return
+    try:
+        Path(target).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror or str(exc), target) from None
+
+
+def _write_json(data: dict[str, Any], target: str) -> None:
+    _write_text(json.dumps(data, indent=2, allow_nan=False) + "\n", target)
+
+
+def _write_csv(frame: Any, target: str, **kwargs: Any) -> None:
+    _write_text(frame.to_csv(**kwargs), target)
 
 
 def _print_summary(result: Result, out: TextIO) -> None:
@@ -152,22 +186,36 @@ def _print_summary(result: Result, out: TextIO) -> None:
 
 
 def _check_outputs(*targets: str | None) -> None:
-    """Refuse an output path whose folder does not exist before simulating, not after."""
-    for target in targets:
-        if target and target != "-" and not Path(target).parent.is_dir():
+    """Refuse an output path that cannot be written before simulating, not after: an empty
+    name, a folder that does not exist or cannot be written to, a folder given as the file,
+    or standard output (``-``) asked for twice."""
+    given = [t for t in targets if t is not None]
+    if given.count("-") > 1:
+        raise ScenarioError(["only one output can go to standard output (-)"])
+    for target in given:
+        if target == "-":
+            continue
+        if not target.strip():
+            raise ScenarioError(["an output path is empty"])
+        path = Path(target)
+        if path.is_dir():
+            raise IsADirectoryError(errno.EISDIR, "Is a folder, not a file", target)
+        if not path.parent.is_dir():
             raise FileNotFoundError(errno.ENOENT, "No such file or directory (the folder does not exist)", target)
+        if not os.access(path if path.exists() else path.parent, os.W_OK):
+            raise PermissionError(errno.EACCES, "Permission denied", target)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     _check_outputs(args.json, args.csv)
     scenario = _load(args.file, args.replications)
     result = _run(scenario, args.file, args.replications, args.seed, _Progress(sys.stderr, "simulating"))
-    if args.json != "-":
+    if "-" not in (args.json, args.csv):
         _print_summary(result, sys.stdout)
     if args.json:
         _write_json(result.to_dict(), args.json)
     if args.csv:
-        result.series.to_csv(args.csv)
+        _write_csv(result.series, args.csv)
     return 0
 
 
@@ -273,6 +321,8 @@ def _bounded_int(name: str, low: int, high: int) -> Callable[[str], int]:
 
     def parse(text: str) -> int:
         try:
+            if not _WHOLE.fullmatch(text.strip()):
+                raise ValueError(text)
             value = int(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"{name} must be a whole number (got {text!r})") from None
@@ -454,10 +504,10 @@ def cmd_frontier(args: argparse.Namespace) -> int:
             progress=stop.progress(_Progress(sys.stderr, "searching")),
             executor=pool,
         )
-    if args.json != "-":
+    if "-" not in (args.json, args.csv):
         _print_frontier(front, args.file, sys.stdout)
     if args.csv:
-        front.to_frame().to_csv(args.csv, index=False)
+        _write_csv(front.to_frame(), args.csv, index=False)
     if args.json:
         _write_json(front.to_dict(), args.json)
     return EXIT_INTERRUPTED if front.stopped else EXIT_OK
@@ -505,6 +555,8 @@ def _print_frontier(front: Any, file: str, out: TextIO) -> None:
 def _share(name: str) -> Callable[[str], float]:
     def parse(text: str) -> float:
         try:
+            if not _DECIMAL.fullmatch(text.strip()):
+                raise ValueError(text)
             value = float(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"{name} must be a number such as 0.95 (got {text!r})") from None
@@ -567,7 +619,7 @@ def _add_goal_commands(sub: Any, seed: Callable[[str], int]) -> None:
                 default=12,
                 help="frontier plans checked with the full replications (default 12)",
             )
-            g.add_argument("--csv", metavar="PATH", help="write the frontier plans as CSV")
+            g.add_argument("--csv", metavar="PATH|-", help="write the frontier plans as CSV (- for standard output)")
         g.set_defaults(func=func)
 
 
@@ -627,7 +679,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--replications", type=replications, help="override simulation.replications")
     r.add_argument("--seed", type=seed, help="override simulation.seed (0 to 4,294,967,295)")
     r.add_argument("--json", metavar="PATH|-", help="write the results as JSON (- for standard output)")
-    r.add_argument("--csv", metavar="PATH", help="write the daily series as CSV")
+    r.add_argument("--csv", metavar="PATH|-", help="write the daily series as CSV (- for standard output)")
     r.set_defaults(func=cmd_run)
     c = sub.add_parser("compare", help="simulate several files with the same seed, side by side")
     c.add_argument("files", nargs="+")
@@ -652,6 +704,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    with contextlib.ExitStack() as stack:
+        for name in ("stdout", "stderr"):
+            stream = getattr(sys, name)
+            if not isinstance(stream, _Plain):
+                stack.enter_context(
+                    contextlib.redirect_stdout(_Plain(stream))
+                    if name == "stdout"
+                    else contextlib.redirect_stderr(_Plain(stream))
+                )
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))

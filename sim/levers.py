@@ -16,6 +16,7 @@ change a plan proposes).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -273,11 +274,25 @@ def stages_text(waves: Iterable[float]) -> str:
     return "/".join(f"{w * 100:.4g}" for w in waves)
 
 
+# A number in a link or a text field: plain ASCII digits with an optional sign and decimal
+# point. Python's float() would also take "1_000", "1e400", "nan", "infinity" and other
+# scripts' digits ("٣٠"), which nobody types on purpose and a reader would not recognise.
+PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]{1,15}(?:\.[0-9]{0,15})?|\.[0-9]{1,15})")
+
+
+def plain_number(text: str) -> float:
+    """``text`` as a number if it is written plainly (``PLAIN_NUMBER``); ValueError otherwise."""
+    text = str(text).strip()
+    if not PLAIN_NUMBER.fullmatch(text):
+        raise ValueError(f"not a plain number: {text[:40]!r}")
+    return float(text)
+
+
 def parse_stages(text: str) -> list[float]:
     """'5/25/70' -> [0.05, 0.25, 0.70]; raises ValueError with a readable reason."""
     parts = [p.strip() for p in str(text).split("/")]
     try:
-        shares = [float(p) / 100 for p in parts]
+        shares = [plain_number(p) / 100 for p in parts]
     except ValueError:
         raise ValueError("write the stages as percentages separated by '/', e.g. 5/25/70") from None
     if not shares or any(not math.isfinite(s) or s < 0 or s > 1 for s in shares):
@@ -413,11 +428,9 @@ def parse_param(lever: Lever, raw: str, scenario: Scenario) -> WidgetValue:
         parse_stages(text)
         return text
     try:
-        number = float(text)
+        number = plain_number(text)
     except ValueError:
-        raise ValueError("must be a number") from None
-    if not math.isfinite(number):
-        raise ValueError("must be a finite number")
+        raise ValueError("must be a number written with the digits 0-9, such as 80 or 12.5") from None
     if lever.kind == "checkin":
         options = checkin_options(scenario)
         if round(number, 4) not in options:
@@ -464,6 +477,7 @@ __all__ = [
     "CHECKIN_HOURS",
     "GROUPS",
     "LEVERS",
+    "PLAIN_NUMBER",
     "STAGE_PRESETS",
     "Kind",
     "Lever",
@@ -480,6 +494,7 @@ __all__ = [
     "loaded_widget_values",
     "parse_param",
     "parse_stages",
+    "plain_number",
     "set_value",
     "slider_step",
     "stage_options",

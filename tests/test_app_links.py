@@ -54,7 +54,11 @@ def test_link_names_another_scenario():
         ("onboarding_days", "2.5", "whole number"),
         ("reporting_enabled", "maybe", "on or off"),
         ("waves", "50/20", "add up to 100"),
-        ("audit_interval_days", "nan", "finite"),
+        ("audit_interval_days", "nan", "digits 0-9"),
+        ("technicians", "٣", "digits 0-9"),  # an Arabic-Indic three
+        ("enrolled_share", "1_0", "digits 0-9"),
+        ("enrolled_share", "1e1", "digits 0-9"),
+        ("waves", "٥/25/70", "percentages separated by '/'"),
         ("checkin_hours", "5", "must be one of 1, 4, 12, 24"),
     ],
 )
@@ -86,6 +90,20 @@ def _widget_kind(key: str) -> str:
 
 def _index(at, key: str) -> int:
     return [w.key for w in at.get(_widget_kind(key))].index(key)
+
+
+def test_link_runs_and_seed_take_plain_digits_only():
+    """replications=٣٠ or 1_0 (which Python's int() would read as 30 and 10) is refused with
+    a notice; the scenario's own count stays."""
+    from sim import load_scenario
+
+    own = load_scenario(ROOT / "scenarios" / "baseline.yaml").simulation.replications
+    for raw in ("٣٠", "1_0", "10.5"):
+        at = make_app_test({"replications": raw}).run()
+        assert not at.exception
+        notices = " ".join(shown(w.value) for w in at.warning)
+        assert f"'replications={raw}'" in notices and "whole number" in notices
+        assert at.session_state["replications"] == own
 
 
 def test_parse_param_units():

@@ -29,6 +29,9 @@ def test_run_json_to_stdout_is_strict_json(capsys: pytest.CaptureFixture[str]) -
         (["run", BASELINE, "--replications", "0"], "--replications must be between 1 and 1,000 (got 0)"),
         (["run", BASELINE, "--replications", "two"], "--replications must be a whole number (got 'two')"),
         (["compare", BASELINE, "--seed", "x"], "--seed must be a whole number (got 'x')"),
+        (["run", BASELINE, "--replications", "٣٠"], "--replications must be a whole number"),
+        (["run", BASELINE, "--replications", "1_0"], "--replications must be a whole number (got '1_0')"),
+        (["seek", BASELINE, "--target", "0.9_5"], "--target must be a number such as 0.95"),
         ([], "the following arguments are required: command"),
     ],
 )
@@ -174,3 +177,52 @@ def test_compare_checks_every_file_against_the_count_it_runs_with(
     err = capsys.readouterr().err
     assert f"{big_path} with the first file's 11 replications: simulation.replications: devices x" in err
     assert calls == []  # refused before the first file was simulated
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--json", ""], "error: an output path is empty"),
+        (["--json", "-", "--csv", "-"], "error: only one output can go to standard output (-)"),
+        (["--csv", "{tmp}"], "error: {tmp}: Is a folder, not a file"),
+    ],
+)
+def test_outputs_that_cannot_be_written_are_refused_before_running(
+    extra: list[str], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cli, "run", lambda *a, **k: pytest.fail("simulated although the output cannot be written"))
+    args = [a.replace("{tmp}", str(tmp_path)) for a in extra]
+    assert cli.main(["run", BASELINE, *args]) == 2
+    assert message.replace("{tmp}", str(tmp_path)) in capsys.readouterr().err
+
+
+def test_a_full_disk_is_named(capsys: pytest.CaptureFixture[str]) -> None:
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full on this system")
+    assert cli.main(["run", BASELINE, "--replications", "1", "--json", "/dev/full"]) == 2
+    assert "error: /dev/full: No space left on device" in capsys.readouterr().err
+
+
+def test_csv_to_standard_output_is_the_daily_series_alone(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["run", BASELINE, "--replications", "2", "--csv", "-"]) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert lines[0].startswith("day,compliance_mean,")
+    assert len(lines) == 1 + 366  # a header and one row a day, no summary around it
+
+
+def test_control_characters_from_a_file_never_reach_the_terminal(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A scenario name with an escape sequence (clear screen, retitle the terminal), a bell
+    and a right-to-left override is printed without them."""
+    data = yaml.safe_load(Path(BASELINE).read_text(encoding="utf-8"))
+    data["name"] = "Plant\x1b[2J\x1b]0;owned\x07 \u202eelif"
+    data["simulation"]["replications"] = 1
+    path = tmp_path / "esc.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    assert cli.main(["validate", str(path)]) == 0
+    assert cli.main(["run", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "Plant[2J]0;owned elif" in out
+    assert not any(c in out for c in "\x1b\x07\u202e")

@@ -121,7 +121,10 @@ def apply_params(params: dict[str, str], scenario: Scenario) -> None:
         if name in (REPLICATIONS, SEED):
             lo, hi = lv.field_bounds(("simulation", name))
             try:
-                value = int(raw)
+                number = lv.plain_number(raw)
+                if not number.is_integer():
+                    raise ValueError
+                value = int(number)
                 if not (lo or 0) <= value <= (hi if hi is not None else value):
                     raise ValueError
             except ValueError:
