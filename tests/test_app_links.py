@@ -102,7 +102,8 @@ def test_link_runs_and_seed_take_plain_digits_only():
         at = make_app_test({"replications": raw}).run()
         assert not at.exception
         notices = " ".join(shown(w.value) for w in at.warning)
-        assert f"'replications={raw}'" in notices and "whole number" in notices
+        assert f"'replications={raw}'" in notices
+        assert "whole number" in notices
         assert at.session_state["replications"] == own
 
 
