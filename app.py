@@ -63,8 +63,10 @@ if stop.was_stopped(run):
 summary_slot = st.empty()
 progress_slot = st.empty()
 stop_slot = st.empty()
-if stop.is_long(whatif, replications) or stop.is_long(loaded, replications):
+long_run = stop.is_long(whatif, replications) or stop.is_long(loaded, replications)
+if long_run:
     stop.stop_button(stop_slot, run)
+watch = stop.watch(stop_slot, run, shown=long_run)  # Stop for any run that turns out slow
 whatif_result = results.simulate(whatif, replications, seed, progress_slot, "Simulating the what-if…")
 loaded_result = results.simulate(loaded, replications, seed, progress_slot, "Simulating the loaded scenario…")
 page.headline(whatif_result, loaded_result)
@@ -74,6 +76,7 @@ loaded_shown = ss.lv.loaded_widget_values(loaded)
 effects = None
 if shown != loaded_shown:
     effects = results.lever_effects(whatif, loaded, shown, loaded_shown, replications, seed, progress_slot)
+watch.done()
 stop_slot.empty()
 summary_slot.markdown(page.summary_sentence(whatif_result, loaded_result, effects))
 page.lever_section(effects, whatif.simulation.horizon_days, replications)

@@ -59,3 +59,40 @@ def test_long_run_threshold_matches_the_default_scenario_being_quick():
     baseline = sim.load_scenario("scenarios/baseline.yaml")
     assert not stop.is_long(baseline, 30)  # the default view: no button flashing on every change
     assert stop.is_long(baseline, 200)  # ~2.5x the engine's 1M-device-year benchmark work
+
+
+class _Slot:
+    """Stands in for the page's placeholder: records the buttons drawn in it."""
+
+    def __init__(self) -> None:
+        self.buttons: list[str] = []
+
+    def button(self, label: str, **kwargs: object) -> None:
+        self.buttons.append(label)
+
+
+def test_any_run_gets_the_stop_button_once_it_has_taken_a_second(monkeypatch: pytest.MonkeyPatch):
+    """The estimate said quick, the run is slow anyway: the progress updates draw Stop once
+    the run has taken STOP_AFTER_SECONDS, and only once; after the page's runs are done
+    (``done``) no button is drawn."""
+    clock = [100.0]
+    monkeypatch.setattr(stop.time, "monotonic", lambda: clock[0])
+    slot = _Slot()
+    watch = stop.Watch(slot, "run-1", shown=False)
+    watch.tick()
+    clock[0] += stop.STOP_AFTER_SECONDS * 0.9
+    watch.tick()
+    assert slot.buttons == []
+    clock[0] += stop.STOP_AFTER_SECONDS * 0.2
+    watch.tick()
+    watch.tick()
+    assert slot.buttons == ["Stop the simulation"]
+    late = stop.Watch(_Slot(), "run-2", shown=False)
+    late.done()
+    clock[0] += 60
+    late.tick()
+    assert late.slot is None
+    already = stop.Watch(slot := _Slot(), "run-3", shown=True)  # drawn up front for a long run
+    clock[0] += 60
+    already.tick()
+    assert slot.buttons == []

@@ -23,6 +23,7 @@ import sim
 from sim import Result, Scenario
 from sim.scenario import scenario_from_data
 from ui import levers as lv
+from ui import stop
 
 MAX_CACHED_RUNS = 64
 SENSITIVITY_REPLICATIONS = 10
@@ -49,6 +50,7 @@ def simulate(
         outer = contextvars.copy_context()
 
         def hook(fraction: float) -> None:
+            outer.run(stop.tick)
             outer.run(progress_slot.progress, min(1.0, max(0.0, fraction)), text=label)
 
     token = _progress_hook.set(hook)

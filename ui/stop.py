@@ -1,15 +1,25 @@
-"""Stopping a long simulation from the page.
+"""Stopping a long simulation from the page, and dropping one nobody waits for.
 
-A long run (a large fleet, many runs or a long horizon) shows a "Stop the simulation"
-button beside its progress bar. Pressing it asks Streamlit for a new script run, which
-interrupts the simulation at its next progress update; the callback first records which
-settings were stopped, so the new run shows a notice instead of starting the same work
-again. Changing any setting, or pressing "Run it", simulates again.
+A run expected to be long (a large fleet, many runs or a long horizon) shows a "Stop the
+simulation" button beside its progress bar from the start; any other run shows it as soon
+as it has taken ``STOP_AFTER_SECONDS`` (the button is drawn from the progress updates, so
+a run slow for a reason no estimate foresaw can be stopped too). Pressing it asks
+Streamlit for a new script run, which interrupts the simulation at its next progress
+update; the callback first records which settings were stopped, so the new run shows a
+notice instead of starting the same work again. Changing any setting, or pressing
+"Run it", simulates again.
+
+When the browser tab goes (its websocket closes), Streamlit asks the session's script run
+to stop; like Stop, that takes effect at the run's next progress update. So every long loop
+reports progress often (the engine every 16 simulated days, in well under a second), and a
+closed tab frees its core at once (tests/test_e2e_browser.py measures it).
 """
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
+import time
 from typing import Any
 
 import streamlit as st
@@ -22,6 +32,8 @@ STOP_KEY = "stop_run"
 RESUME_KEY = "resume_run"
 # About 2 s of simulating on a 2-core machine; shorter runs finish before a click would land.
 LONG_RUN_DEVICE_DAYS = 150_000_000
+# Any run still going after this long gets the Stop button.
+STOP_AFTER_SECONDS = 1.0
 
 
 def run_id(scenario: Scenario, replications: int, seed: int) -> str:
@@ -65,3 +77,38 @@ def stopped_notice() -> None:
         "change any setting, or run it as it is."
     )
     st.button("Run it", key=RESUME_KEY, on_click=_resume)
+
+
+class Watch:
+    """What one script run's progress updates check (``tick``): the time, to offer Stop once
+    the run is slow."""
+
+    def __init__(self, slot: Any, run: str, *, shown: bool) -> None:
+        self.slot, self.run, self.shown = slot, run, shown
+        self.started = time.monotonic()
+
+    def tick(self) -> None:
+        if self.slot is not None and not self.shown and time.monotonic() - self.started >= STOP_AFTER_SECONDS:
+            self.shown = True
+            stop_button(self.slot, self.run)
+
+    def done(self) -> None:
+        """The page's runs are over: no Stop button any more."""
+        self.slot = None
+
+
+_current: contextvars.ContextVar[Watch | None] = contextvars.ContextVar("stop_watch", default=None)
+
+
+def watch(slot: Any, run: str, *, shown: bool) -> Watch:
+    """Start watching this script run's simulations; ``shown``: the Stop button is already drawn."""
+    w = Watch(slot, run, shown=shown)
+    _current.set(w)
+    return w
+
+
+def tick() -> None:
+    """Called at every progress update of a simulation (ui.results)."""
+    w = _current.get()
+    if w is not None:
+        w.tick()
