@@ -23,6 +23,12 @@ with the date, the machine and its load to ``benchmarks/results/latest.json``:
     grows no faster than the fleet: each ratio per doubling at most 2.5 (2.0 is linear;
     less means costs that do not grow with the fleet still weigh).
 
+It also measures (e), not a speed target: the paired standard error of a few lever effects
+(``PAIRED_LEVERS``: training coverage 0 -> 0.8 on the baseline and others; KPI on day 182,
+30 replications, seed 7), beside the unpaired one; it says how many replications a lever
+table needs. Run it alone
+with ``--paired-only``.
+
 It is a benchmark, not a test: timings depend on the machine and on what else runs on
 it. docs/benchmarks.md explains the figures and keeps the latest ones.
 """
@@ -63,6 +69,7 @@ MILLION_SECONDS = 15.0
 MILLION_BYTES = 2 * 1024**3
 DOUBLING_RATIO_MAX = 2.5  # at most linear, with room for noise
 BATCHED_REPLICATIONS = 30  # the scenarios' default
+PAIRED_DAY = 182  # six months: the app's headline day
 
 
 # ---------------------------------------------------------------------- scenarios
@@ -273,6 +280,71 @@ def bench_linearity(sizes: list[int], horizon_days: int, repeats: int) -> dict:
     }
 
 
+def _set(path: str, value: object) -> Callable[[sim.Scenario], None]:
+    def apply(sc: sim.Scenario) -> None:
+        *parents, key = path.split(".")
+        obj = sc
+        for p in parents:
+            obj = getattr(obj, p)
+        setattr(obj, key, value)
+
+    return apply
+
+
+# (what, scenario file, change from, change to): (e) measures each lever effect below
+PAIRED_LEVERS = [
+    (
+        "training coverage 0 -> 0.8",
+        "baseline",
+        _set("levers.training.coverage", 0.0),
+        _set("levers.training.coverage", 0.8),
+    ),
+    ("technicians 3 -> 4", "baseline", _set("levers.technicians.count", 3), _set("levers.technicians.count", 4)),
+    (
+        "enrolled share 0.5 -> 0.6",
+        "baseline",
+        _set("levers.central_management.enrolled_share", 0.5),
+        _set("levers.central_management.enrolled_share", 0.6),
+    ),
+    (
+        "rollout waves [1] -> [0.05, 0.25, 0.70]",
+        "case_study",
+        _set("levers.central_management.waves", [1.0]),
+        _set("levers.central_management.waves", [0.05, 0.25, 0.70]),
+    ),
+]
+
+
+def bench_paired_se(replications: int = BATCHED_REPLICATIONS, day: int = PAIRED_DAY) -> list[dict]:
+    """Lever effects on the KPI on ``day``: the mean paired difference over the same
+    replications, its standard error, and the standard error the same difference would have
+    if the two runs were independent (a measure of how much common random numbers help)."""
+    out = []
+    for what, name, before, after in PAIRED_LEVERS:
+        a_sc = sim.load_scenario(ROOT / "scenarios" / f"{name}.yaml")
+        b_sc = a_sc.model_copy(deep=True)
+        before(a_sc)
+        after(b_sc)
+        a = sim.run(a_sc, replications=replications, seed=SEED).per_replication.iloc[day].to_numpy()
+        b = sim.run(b_sc, replications=replications, seed=SEED).per_replication.iloc[day].to_numpy()
+        diff = (b - a) * 100  # points
+        n = diff.size
+        paired = float(diff.std(ddof=1) / np.sqrt(n))
+        unpaired = float(np.sqrt(a.var(ddof=1) / n + b.var(ddof=1) / n) * 100)
+        out.append(
+            {
+                "lever": what,
+                "scenario": name,
+                "day": day,
+                "replications": n,
+                "effect_points": float(diff.mean()),
+                "paired_se_points": paired,
+                "unpaired_se_points": unpaired,
+            }
+        )
+    return out
+
+
 # ---------------------------------------------------------------------- report
 
 
@@ -364,16 +436,32 @@ def print_table(fig: dict) -> None:
             print("-+-".join("-" * w for w in widths))
 
 
+def print_paired(effects: list[dict]) -> None:
+    print("\n(e) lever effects on the KPI, paired over the same replications (seed 7)")
+    for e in effects:
+        print(
+            f"  {e['lever']:<42} {e['scenario']:<11} day {e['day']}, {e['replications']} reps: "
+            f"{e['effect_points']:+6.2f} pts, paired SE {e['paired_se_points']:.2f}"
+            f" (unpaired {e['unpaired_se_points']:.2f})"
+        )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats and a shorter naive run")
     parser.add_argument("--json", type=Path, default=RESULTS, help=f"where to write the figures (default {RESULTS})")
+    parser.add_argument("--paired-only", action="store_true", help="only measure (e), the paired standard error")
     parser.add_argument("--child", nargs=2, type=int, metavar=("DEVICES", "DAYS"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         child(*args.child)
         return 0
     quick = args.quick
+    if args.paired_only:
+        load = os.getloadavg()
+        print_paired(bench_paired_se())
+        print(f"load average before/after: {load[0]:.2f} / {os.getloadavg()[0]:.2f}")
+        return 0
     load_before = os.getloadavg()
     started = datetime.now(UTC)
     fig = {
@@ -383,6 +471,7 @@ def main(argv: list[str] | None = None) -> int:
             10_000, 90 if quick else 180, engine_repeats=3 if quick else 7, naive_repeats=1 if quick else 2
         ),
         "linearity": bench_linearity([100_000, 200_000, 400_000], 365, repeats=1 if quick else 3),
+        "paired_se": bench_paired_se(),
     }
     report = {
         "date_utc": started.strftime("%Y-%m-%d %H:%M UTC"),
@@ -398,6 +487,7 @@ def main(argv: list[str] | None = None) -> int:
         **fig,
     }
     print_table(fig)
+    print_paired(fig["paired_se"])
     print(
         f"\nload average before/after: {load_before[0]:.2f} / {report['load_average_after'][0]:.2f} "
         f"on {os.cpu_count()} CPUs; figures written to {args.json}"

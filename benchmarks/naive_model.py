@@ -54,6 +54,7 @@ from dataclasses import dataclass
 import numpy as np
 import simpy
 
+from sim.model.draws import Draws
 from sim.model.releases import draw_releases
 from sim.scenario import SEVERITIES, Scenario
 
@@ -94,7 +95,7 @@ class NaiveModel:
         self.sc = scenario
         self.H = scenario.simulation.horizon_days
         self.random = random.Random(seed)
-        self.rel = draw_releases(scenario, [np.random.default_rng(seed)])
+        self.rel = draw_releases(scenario, Draws(seed), [0])
         self.env = simpy.Environment()
         tech = scenario.levers.technicians
         self.prioritise = scenario.levers.update_policy.prioritize_critical

@@ -1,11 +1,12 @@
 """Running a scenario: replications in batches, common random numbers, one Result.
 
 ``run`` splits the replications into batches that keep the device arrays cache-sized,
-simulates each batch with its own random streams derived from
-``numpy.random.SeedSequence(seed)``, and summarises all replications together. The same
-scenario and seed always give the same result; two scenarios run with the same seed use
-the same release schedule, fleet layout and per-mechanism random streams, so they differ
-only through what differs between them.
+simulates each batch, and summarises all replications together. Every random draw is
+keyed by the seed, the mechanism and what it is about, replication number included
+(sim/model/draws.py), so the same scenario and seed always give the same result, a
+replication's result does not depend on how many replications run or how they are
+batched, and two scenarios run with the same seed share every draw their differences do
+not touch (exact common random numbers).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import fields
 
 import numpy as np
 
-from sim.model import FleetModel, Interrupted, Record, Streams
+from sim.model import Draws, FleetModel, Interrupted, Record
 from sim.results import Result, summarise
 from sim.scenario import Scenario, ScenarioError, check_limits
 
@@ -62,13 +63,11 @@ def run(
         check_limits(scenario, reps)
     except ValueError as exc:
         raise ScenarioError([f"simulation.replications: {exc}"]) from None
-    root = np.random.SeedSequence(seed)
-    rep_seeds = root.spawn(reps)
+    draws = Draws(seed)
     batches = _batches(reps, scenario.fleet.device_count)
-    batch_seeds = np.random.SeedSequence([seed, 1]).spawn(len(batches))
     records = []
-    for i, batch in enumerate(batches):
-        model = FleetModel(scenario, len(batch), [rep_seeds[j] for j in batch], Streams.from_seed(batch_seeds[i]))
+    for batch in batches:
+        model = FleetModel(scenario, batch, draws)
         if progress is not None:
             done, share = batch.start / reps, len(batch) / reps
             model.progress = lambda f, d=done, s=share: progress(min(1.0, d + s * f))

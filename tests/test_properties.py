@@ -248,9 +248,9 @@ def test_enrolment_with_silent_failures_and_no_audits_is_the_pitfall() -> None:
 def test_weekly_check_in_is_slower_than_an_idle_technician() -> None:
     """Why the enrolment property bounds the check-in: 150 devices that a technician patches
     on the day each update is approved, and 150 OTA devices that, once enrolled, wait for a
-    check-in averaging 6 days. Updates come every 5 days, critical ones due in 14, and an
-    exponential check-in misses 14 days with chance e^(-14/6), about 10%: enrolling them
-    lowers the mean KPI from about 0.98 to about 0.96."""
+    check-in averaging 8 days. Updates come every 5 days, critical ones due in 14, and an
+    exponential check-in misses 14 days with chance e^(-14/8), about 17%: enrolling them
+    lowers the mean KPI from about 0.98 to about 0.95."""
     cls = {"release_interval_days": 5, "severity_mix": dict.fromkeys(SEVERITIES, 0.25), "install_failure_rate": 0.0}
     data = {
         "name": "slow check-in",
@@ -265,7 +265,7 @@ def test_weekly_check_in_is_slower_than_an_idle_technician() -> None:
         },
         "human_factors": {"manual_error_rate": 0.0, "disable_rate_per_month": 0.0},
         "levers": {
-            "central_management": {"onboarding_days": 0, "checkin_days": 6.0, "waves": [1.0], "retries": 0},
+            "central_management": {"onboarding_days": 0, "checkin_days": 8.0, "waves": [1.0], "retries": 0},
             "update_policy": {"clarity": 0.0, "approval_delay_days": 0.0},
             "technicians": {"count": 1, "hours_per_day": 1.0},
         },
@@ -274,7 +274,7 @@ def test_weekly_check_in_is_slower_than_an_idle_technician() -> None:
     manual = _mean_kpi(sim.run(Scenario.model_validate(_set(data, path, 0.0))))
     automated = _mean_kpi(sim.run(Scenario.model_validate(_set(data, path, 1.0))))
     assert manual == pytest.approx(0.98, abs=0.01)
-    assert automated == pytest.approx(0.96, abs=0.01)
+    assert automated == pytest.approx(0.95, abs=0.01)
     assert manual - automated > TOLERANCE, (manual, automated)
 
 

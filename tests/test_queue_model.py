@@ -12,7 +12,7 @@ import pytest
 from helpers import modified, one_class
 
 import sim
-from sim.model import CRITICAL, FleetModel, Streams
+from sim.model import CRITICAL, Draws, FleetModel
 
 
 def long_jobs(count: int, technicians: int, hours: float, minutes: float = 480, horizon: int = 360) -> sim.Scenario:
@@ -40,12 +40,13 @@ def test_with_enough_capacity_utilisation_is_work_arriving_over_capacity() -> No
     """Closed form: every release sends each device one ticket, and with capacity to spare
     all of them are served, so mean utilisation = count x minutes / interval / (technicians
     x hours x 60): 20 x 480 / 60 / 360 = 0.444 (5 years, so the day-0 backlog and the last
-    release's unfinished work weigh little)."""
+    release's unfinished work weigh little; a replication sees 30 or 31 releases in 1,800
+    days depending on its random phase, hence the 3.5% tolerance)."""
     for technicians, count, minutes in ((1, 20, 480), (2, 40, 480), (3, 100, 30)):
         result = sim.run(long_jobs(count, technicians, 6, minutes, horizon=1800))
         expected = count * minutes / 60 / (technicians * 6 * 60)
         simulated = result.series["technician_utilisation_mean"].iloc[1:].mean()
-        assert simulated == pytest.approx(expected, rel=0.02), (technicians, count, minutes)
+        assert simulated == pytest.approx(expected, rel=0.035), (technicians, count, minutes)
 
 
 def test_a_job_gets_at_most_one_technicians_day_per_day() -> None:
@@ -142,7 +143,7 @@ def test_audits_do_not_ticket_devices_overdue_only_on_unapproved_releases(monkey
         },
     )
     result = sim.run(sc)
-    assert counts["visits"] > 20_000
+    assert counts["visits"] > 15_000  # about 500 devices x 12 releases x 4 replications, less releases overtaken
     assert counts["wasted"] == 0
     no_audit = sim.run(modified(sc, levers={"audits": {"interval_days": 0}}))
     assert result.summary["compliance_average"] == pytest.approx(no_audit.summary["compliance_average"], abs=1e-12)
@@ -176,8 +177,7 @@ def test_urgency_follows_the_worst_missing_release_not_the_newest() -> None:
         simulation={"horizon_days": 365, "replications": 1, "seed": 2},
         levers={"update_policy": {"prioritize_critical": True}},
     )
-    seeds = np.random.SeedSequence(2).spawn(1)
-    model = FleetModel(sc, 1, seeds, Streams.from_seed(np.random.SeedSequence([2, 1])))
+    model = FleetModel(sc, range(1), Draws(2))
     sev = model.rel.severity[0]
     # a critical release k followed by a low one: release k + 1 is the newest the devices need
     k = next(i for i in range(1, sev.size - 1) if sev[i] == CRITICAL and sev[i + 1] == sim.SEVERITIES.index("low"))

@@ -7,9 +7,19 @@ waves and install attempts), people.py (drift and reports), training.py, audits.
 technicians.py (the hook into sim/tickets.py) and record.py (the daily record).
 """
 
-from sim.model.draws import Streams
+from sim.model.draws import Draws, Mechanism
 from sim.model.model import FleetModel, Interrupted
 from sim.model.record import LEVERS, TTP_BUFFER_INSTALLS, Record
 from sim.model.releases import CRITICAL, N_SEV
 
-__all__ = ["CRITICAL", "LEVERS", "N_SEV", "TTP_BUFFER_INSTALLS", "FleetModel", "Interrupted", "Record", "Streams"]
+__all__ = [
+    "CRITICAL",
+    "LEVERS",
+    "N_SEV",
+    "TTP_BUFFER_INSTALLS",
+    "Draws",
+    "FleetModel",
+    "Interrupted",
+    "Mechanism",
+    "Record",
+]

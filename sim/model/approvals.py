@@ -1,12 +1,12 @@
 """Approvals: each department signs off a release after its own delay, then rollout waves follow.
 
-One release process per (replication, device class) walks the release schedule. At each
-release it draws one uniform per department (always, so the draws do not shift when a
-policy changes) and turns it into that department's approval delay: a gamma with the
-department's mean (pulled towards the policy's delay as the policy gets clearer) and a
-spread that grows as the policy gets vaguer; critical updates under "prioritise critical"
-are approved at once. The approval and the department's rollout waves (one every
-``wave_gap_days``) are queued as timed events for the day process.
+Each department's approval delay for each release is a gamma with the department's mean
+(pulled towards the policy's delay as the policy gets clearer) and a coefficient of
+variation ``1 - clarity``, drawn from one uniform keyed by (replication, class, release,
+department); critical updates under "prioritise critical" are approved at once. One
+release process per (replication, device class) walks the release schedule; at each
+release it queues each department's approval and its rollout waves (one every
+``wave_gap_days`` after the approval) as timed events for the day process.
 
 When an approval falls due, devices outside central management that are behind it get a
 technician ticket.
@@ -18,7 +18,7 @@ import heapq
 
 import numpy as np
 
-from sim.model.draws import gamma_ppf
+from sim.model.draws import Draws, Mechanism, gamma_ppf
 from sim.model.fleet import ranges
 from sim.model.releases import CRITICAL
 
@@ -26,31 +26,40 @@ from sim.model.releases import CRITICAL
 class Approvals:
     """Release processes and department approvals (a mixin of ``FleetModel``)."""
 
-    def _release_process(self, rc: int):
-        """Walk one class's release schedule: approve per department, then stage waves."""
-        env, sc = self.env, self.sc
+    def _approval_delays(self) -> None:
+        """Every department's approval delay for every release, drawn at once: one uniform
+        keyed by (replication, class, release, department), turned into a gamma delay."""
+        sc, C, D = self.sc, self.C, self.D
         policy = sc.levers.update_policy
-        cm = sc.levers.central_management
         clarity = policy.clarity
         cv = 1.0 - clarity  # spread of approval delays grows as the policy gets vaguer
-        means = [
-            clarity * policy.approval_delay_days + (1 - clarity) * d.approval_delay_days for d in sc.fleet.departments
-        ]
-        days, sevs, n = self.rel.day[rc], self.rel.severity[rc], int(self.rel.count[rc])
+        means = np.array(
+            [clarity * policy.approval_delay_days + (1 - clarity) * d.approval_delay_days for d in sc.fleet.departments]
+        )
+        row = self.draws.key(np.repeat(self.replications, C), np.tile(np.arange(C), self.R))  # (RC,)
+        k = np.arange(self.K)
+        u = Draws.uniform(row[:, None, None], Mechanism.APPROVAL, k[None, :, None], np.arange(D)[None, None, :])
+        if cv > 0:
+            shape = 1.0 / cv**2
+            delay = gamma_ppf(u, shape, 1.0 / shape) * means  # (RC, K, D)
+        else:
+            delay = np.broadcast_to(means, u.shape).copy()
+        if policy.prioritize_critical:
+            delay[self.rel.severity == CRITICAL] = 0.0
+        self.approval_delay = delay
+
+    def _release_process(self, rc: int):
+        """Walk one class's release schedule: approve per department, then stage waves."""
+        env = self.env
+        cm = self.sc.levers.central_management
+        days, n = self.rel.day[rc], int(self.rel.count[rc])
+        delays = self.approval_delay[rc]
         for k in range(n):
             if days[k] < 0:
                 continue
             yield env.timeout(days[k] - env.now)
-            urgent = policy.prioritize_critical and sevs[k] == CRITICAL
-            draws = self.rng.approvals.random(self.D)  # one draw per department, always
             for d in range(self.D):
-                mean = 0.0 if urgent else means[d]
-                if mean > 0 and cv > 0:
-                    shape = 1.0 / cv**2
-                    delay = float(gamma_ppf(draws[d], shape, mean / shape))
-                else:
-                    delay = mean
-                approve_at = env.now + delay
+                approve_at = env.now + float(delays[k, d])
                 rcd = rc * self.D + d
                 self._push(approve_at, "approve", rcd, k)
                 for w in range(self.W):

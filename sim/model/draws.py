@@ -1,44 +1,144 @@
-"""Random draws: where every random number of a run comes from.
+"""Random draws, each keyed by what it is about (exact common random numbers).
 
-Each batch of replications has one generator per mechanism (approval delays, check-in
-times, install outcomes, manual work, audits, hazard thresholds), so a change to one
-lever leaves the draws of every other mechanism untouched (common random numbers).
-Gamma quantiles come from one uniform each, so a department's approval delay uses one
-draw whatever its spread.
+There are no random streams that mechanisms take turns reading from. Every random number
+is a hash of what it is about: the run's seed, the mechanism asking (approval delay,
+check-in, install outcome, ...), and the things the draw concerns: the replication, the
+device class, the device, the release, the attempt. Devices are named by their place in
+their class (device ``j`` of class ``c`` in replication ``r``), not by where the layout
+puts them. So
+
+* a replication's draws do not depend on how many replications run or how they are
+  batched (the replication's number is part of the key);
+* a lever change alters only the draws of its own mechanism: splitting the fleet into
+  rollout waves uses the ``WAVE`` key, so the departments, OTA capability and day-0
+  compliance of every device stay what they were;
+* a device's check-in and install-outcome draws for a given release and attempt are the
+  same whatever happens to other devices (adding a technician changes nothing for a
+  device the technicians never visit).
+
+The hash is SplitMix64's finaliser applied as a chain: ``h = fmix64(h + (x + 1) * G)`` for
+each key word ``x`` in turn (``G`` the 64-bit golden ratio; the fields of a key are
+packed into one word), which for a fixed prefix is exactly the SplitMix64 sequence
+(Steele, Lea and Flood 2014, "Fast splittable pseudorandom number generators"). Its top
+53 bits give a uniform on [0, 1); exponential and gamma draws come from one uniform each
+by inverting the distribution function, so a draw never uses a varying number of
+uniforms. All of it is vectorised over numpy
+``uint64`` arrays (arithmetic wraps modulo 2**64).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from statistics import NormalDist
+from enum import IntEnum
 
 import numpy as np
+from scipy.special import gammaincinv
 
-_NORMAL = NormalDist()
-
-
-@dataclass
-class Streams:
-    """Independent random streams, one per mechanism, so that a change to one lever
-    leaves the draws of every other mechanism untouched (common random numbers)."""
-
-    approvals: np.random.Generator
-    checkin: np.random.Generator
-    outcomes: np.random.Generator
-    manual: np.random.Generator
-    audits: np.random.Generator
-    hazards: np.random.Generator
-
-    @classmethod
-    def from_seed(cls, seq: np.random.SeedSequence) -> Streams:
-        kids = seq.spawn(6)
-        return cls(*(np.random.default_rng(k) for k in kids))
+GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+_S30, _S27, _S31, _S11 = (np.uint64(s) for s in (30, 27, 31, 11))
+_TO_UNIT = 2.0**-53
 
 
-def gamma_ppf(u: float, shape: float, scale: float) -> float:
-    """Gamma quantile by the Wilson-Hilferty approximation (exact enough for delays, and it
-    keeps one uniform per department so clarity changes do not shift other draws)."""
-    z = _NORMAL.inv_cdf(min(max(u, 1e-12), 1 - 1e-12))
-    c = 1.0 / (9.0 * shape)
-    x = shape * (1 - c + z * np.sqrt(c)) ** 3
-    return max(x, 0.0) * scale
+class Mechanism(IntEnum):
+    """What a draw is for: the first key field after the seed (or after a device's key)."""
+
+    DEPARTMENT = 1  # which department a device belongs to
+    WAVE = 2  # which rollout wave a device is in
+    OTA = 3  # whether the device's class lets it be managed over the air
+    ENROL = 4  # whether and when the device comes under central management
+    INITIAL = 5  # whether the device is compliant on day 0
+    RELEASE_GAP = 6  # gap before a class's next release (Poisson cadence)
+    RELEASE_PHASE = 7  # phase of a class's fixed cadence
+    SEVERITY = 8  # a release's severity
+    APPROVAL = 9  # a department's approval delay for a release
+    CHECKIN = 10  # wait until a device's next check-in for a release and attempt
+    OUTCOME = 11  # outcome of an install attempt (success, loud or silent failure)
+    DRIFT = 12  # threshold for staff switching auto-update off
+    REPORT = 13  # threshold for a blind spot being reported
+    MANUAL = 14  # whether a technician's visit is botched
+    AUDIT_COVERAGE = 15  # whether an audit round looks at the device
+    AUDIT_DETECTION = 16  # whether it finds the device's problem
+
+
+def _fmix(z: np.ndarray) -> np.ndarray:
+    """SplitMix64's finaliser, in place (a bijection of 64-bit integers that mixes every bit)."""
+    z ^= z >> _S30
+    z *= _M1
+    z ^= z >> _S27
+    z *= _M2
+    z ^= z >> _S31
+    return z
+
+
+def _as_u64(x: object) -> np.ndarray:
+    a = np.asarray(x)
+    if a.dtype != np.uint64:
+        a = a.astype(np.int64).astype(np.uint64)  # a negative field wraps within its width
+    return a
+
+
+def _field(x: object, bits: int, shift: int) -> np.ndarray | np.uint64:
+    if isinstance(x, int | np.integer):  # one number: in Python's integers, at no array cost
+        return np.uint64((int(x) & ((1 << bits) - 1)) << shift)
+    a = np.asarray(x)
+    a = a.astype(np.uint64) if a.dtype != np.uint64 else a.copy()  # a negative field wraps within its width
+    a &= np.uint64((1 << bits) - 1)
+    a <<= np.uint64(shift)
+    return a
+
+
+def mix(h: object, word: object) -> np.ndarray:
+    """One step of the chain: ``fmix64(h + (word + 1) * G)``; broadcasts like numpy."""
+    with np.errstate(over="ignore"):
+        out = _as_u64(h) + (_as_u64(word) + np.uint64(1)) * GOLDEN
+        return _fmix(np.atleast_1d(out))
+
+
+def to_uniform(h: np.ndarray) -> np.ndarray:
+    """The top 53 bits of each hash as a uniform on [0, 1)."""
+    return (h >> _S11).astype(np.float64) * _TO_UNIT
+
+
+class Draws:
+    """The keyed draws of one run (one seed).
+
+    A key names a thing (``key(replication, class, item)``: a device, or with ``item`` 0 a
+    class's release stream) in one 64-bit word: 24 bits of replication, 12 of class and 28
+    of item, far more than the scenario limits allow (1,000 replications, 1,000,000
+    devices). A draw adds one word: 8 bits of mechanism and two fields of 28 bits (a
+    release and an attempt, an audit round, a department). Each step is one pass of the
+    finaliser over the array, so a keyed draw costs about what a generator's draw does.
+    """
+
+    def __init__(self, seed: int) -> None:
+        self.seed = int(seed)
+        self.root = mix(np.uint64(0x5EED), np.uint64(self.seed % 2**64))
+
+    def key(self, replication: object, cls: object, item: object = 0) -> np.ndarray:
+        """A key for item ``item`` of class ``cls`` in replication ``replication``."""
+        word = _field(replication, 24, 40) | _field(cls, 12, 28) | _field(item, 28, 0)
+        return mix(self.root, word)
+
+    @staticmethod
+    def uniform(key: object, mechanism: Mechanism, first: object = 0, second: object = 0) -> np.ndarray:
+        """One uniform on [0, 1) per element of ``key`` (broadcast with the two fields)."""
+        word = _field(int(mechanism), 8, 56) | _field(first, 28, 28) | _field(second, 28, 0)
+        return to_uniform(mix(key, word))
+
+    @staticmethod
+    def exponential(
+        key: object, mechanism: Mechanism, first: object = 0, second: object = 0, *, mean: float = 1.0
+    ) -> np.ndarray:
+        """Exponential draws of the given mean, by inversion of one uniform each."""
+        u = Draws.uniform(key, mechanism, first, second)
+        np.negative(u, out=u)
+        np.log1p(u, out=u)
+        u *= -mean
+        return u
+
+
+def gamma_ppf(u: np.ndarray | float, shape: float, scale: float) -> np.ndarray:
+    """Gamma quantile (exact, by inverting the regularised incomplete gamma function): one
+    uniform per draw, so a change of spread does not shift other draws."""
+    return gammaincinv(shape, np.asarray(u, dtype=float)) * scale

@@ -2,16 +2,21 @@
 
 Devices of every replication in the batch are laid out contiguously by (replication,
 class, department, wave), so a rollout wave or an approval touches a slice, not a
-scattered index. Each replication splits each class's devices over departments, and
-each department's over waves, by multinomial draws. Each device then draws whether its
-class lets it be managed over the air (``ota_capable``), when it comes under central
-management (enrolled devices come on board at moments spread over ``onboarding_days``),
-and whether it starts compliant (``initial_compliance``).
+scattered index. A device is named by its number ``j`` within its class, and every draw
+about it is keyed by (replication, class, ``j``) (sim/model/draws.py): its department
+(drawn with the departments' shares) and its rollout wave (with the waves' shares) are
+two separate draws, so the departments do not move when the waves change. Each device
+then draws whether its class lets it be managed over the air (``ota_capable``), whether
+and when it comes under central management (an enrolled device comes on board at a
+uniformly random moment in ``[0, onboarding_days]``), and whether it starts compliant
+(``initial_compliance``).
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from sim.model.draws import Draws, Mechanism
 
 
 def ranges(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -24,27 +29,36 @@ def ranges(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 class FleetLayout:
     """Fleet layout and per-device draws (a mixin of ``FleetModel``)."""
 
-    def _layout(self, fleet_rngs: list[np.random.Generator]) -> np.ndarray:
+    def _layout(self) -> np.ndarray:
         """Lay the devices out and draw their enrolment moments; returns each device's
         uniform for day-0 compliance."""
         sc, R, C, D, W = self.sc, self.R, self.C, self.D, self.W
         classes = sc.fleet.device_classes
-        dept_share = np.array([d.share for d in sc.fleet.departments], dtype=float)
-        dept_share /= dept_share.sum()
-        wave_share = np.array(sc.levers.central_management.waves, dtype=float)
-        wave_share /= wave_share.sum()
-        sizes = np.zeros((R, C, D, W), dtype=np.int64)
-        for r, rng in enumerate(fleet_rngs):
-            for c, cls in enumerate(classes):
-                per_dept = rng.multinomial(cls.count, dept_share)
-                for d in range(D):
-                    sizes[r, c, d] = rng.multinomial(per_dept[d], wave_share)
-        self.group_sizes = sizes.reshape(-1)
+        dept_cum = np.cumsum([d.share for d in sc.fleet.departments], dtype=float)
+        wave_cum = np.cumsum(sc.levers.central_management.waves, dtype=float)
+        # Device j of class c in replication r, in that order, before the layout sorts them.
+        counts = np.array([cls.count for cls in classes], dtype=np.int64)
+        per_rep = int(counts.sum())
+        rep = np.repeat(np.arange(R, dtype=np.int64), per_rep)
+        cls = np.tile(np.repeat(np.arange(C, dtype=np.int64), counts), R)
+        j = np.tile(np.concatenate([np.arange(n, dtype=np.int64) for n in counts] or [np.zeros(0, np.int64)]), R)
+        key = self.draws.key(self.replications[rep], cls, j) if rep.size else np.zeros(0, dtype=np.uint64)
+        # Each device's department and wave: a category drawn from its own uniform, so the
+        # counts are multinomial and the departments do not depend on the waves.
+        pick = lambda mech, cum: np.minimum(  # noqa: E731
+            np.searchsorted(cum, Draws.uniform(key, mech) * cum[-1], side="right"), cum.size - 1
+        )
+        dept, wave = pick(Mechanism.DEPARTMENT, dept_cum), pick(Mechanism.WAVE, wave_cum)
+        group = ((rep * C + cls) * D + dept) * W + wave
+        order = np.argsort(group, kind="stable")  # by (replication, class, department, wave), then j
+        self.dev_key = key[order]
+        self.dev_index = j[order]  # each device's number within its class
+        self.group_sizes = np.bincount(group, minlength=R * C * D * W)
         self.group_start = np.concatenate([[0], np.cumsum(self.group_sizes)])
-        self.N = int(sizes[0].sum()) if R else 0  # devices per replication
+        self.N = per_rep if R else 0  # devices per replication
         M = int(self.group_start[-1])
         self.M = M
-        g = np.repeat(np.arange(self.group_sizes.size), self.group_sizes)
+        g = group[order]
         self.rep = (g // (C * D * W)).astype(np.int32)
         self.cls = ((g // (D * W)) % C).astype(np.int32)
         self.dept = ((g // W) % D).astype(np.int32)
@@ -54,13 +68,10 @@ class FleetLayout:
         self.rc_start = self.group_start[:: D * W]
         self.rep_start = self.group_start[:: C * D * W]
 
-        # Per-device draws, one uniform each, made per replication so a replication's fleet
-        # does not depend on how many replications run beside it.
-        u = np.empty((M, 3))
-        for r, rng in enumerate(fleet_rngs):
-            lo, hi = self.rep_start[r], self.rep_start[r + 1]
-            u[lo:hi] = rng.random((hi - lo, 3))
-        u_ota, u_enrol, u_init = u[:, 0], u[:, 1], u[:, 2]
+        # Per-device draws, one uniform each, keyed by the device.
+        u_ota = Draws.uniform(self.dev_key, Mechanism.OTA)
+        u_enrol = Draws.uniform(self.dev_key, Mechanism.ENROL)
+        u_init = Draws.uniform(self.dev_key, Mechanism.INITIAL)
 
         ota = np.array([c.ota_capable for c in classes])[self.cls]
         self.fail_rate = np.array([c.install_failure_rate for c in classes])

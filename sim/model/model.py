@@ -9,25 +9,26 @@ operation). SimPy processes stand for the things that happen at points in time:
 * the day process, at the end of every day, applies what fell due during the day:
   approvals and rollout waves, enrolment and automated install attempts (rollout.py),
   staff switching off auto-update and reports (people.py), the technicians' work day
-  (technicians.py); then it records the day (record.py);
-* the audit process examines the fleet every ``audits.interval_days`` (audits.py).
+  (technicians.py); then it records the day (record.py); an audit round that falls
+  in the day (every ``audits.interval_days``) comes before the work day (audits.py).
 
 Each mechanism lives in its own module as a mixin over the shared state of the batch
-(fleet.py lays the devices out, state.py holds what each has installed, draws.py the
-random streams). Mechanisms are described in plain words in docs/background/model.md.
+(fleet.py lays the devices out, state.py holds what each has installed, draws.py makes
+every random draw from a key naming what it is about). Mechanisms are described in
+plain words in docs/background/model.md.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import simpy
 
 from sim.model.approvals import Approvals
 from sim.model.audits import Audits
-from sim.model.draws import Streams
+from sim.model.draws import Draws
 from sim.model.fleet import FleetLayout
 from sim.model.people import People
 from sim.model.record import Record, Recording
@@ -45,28 +46,24 @@ class Interrupted(Exception):
 class FleetModel(FleetLayout, DeviceState, Approvals, Rollout, People, Audits, Technicians, Recording):
     """One batch of replications of a scenario, simulated together."""
 
-    def __init__(
-        self,
-        scenario: Scenario,
-        reps: int,
-        rep_seeds: list[np.random.SeedSequence],
-        streams: Streams,
-    ) -> None:
+    def __init__(self, scenario: Scenario, replications: Sequence[int], draws: Draws) -> None:
+        """Simulate the replications numbered ``replications`` (their numbers in the whole
+        run, which key their random draws) with the keyed draws of ``draws``."""
         self.sc = scenario
-        self.R = reps
+        self.replications = np.asarray(replications, dtype=np.int64)
+        self.R = self.replications.size
         self.H = scenario.simulation.horizon_days
         self.T = self.H + 1
         classes = scenario.fleet.device_classes
         depts = scenario.fleet.departments
         cm = scenario.levers.central_management
         self.C, self.D, self.W = len(classes), len(depts), len(cm.waves)
-        self.rng = streams
-        fleet_rngs = [np.random.default_rng(s.spawn(2)[0]) for s in rep_seeds]
-        release_rngs = [np.random.default_rng(s.spawn(2)[1]) for s in rep_seeds]
-        self.rel: ReleaseSchedule = draw_releases(scenario, release_rngs)
+        self.draws = draws
+        self.rel: ReleaseSchedule = draw_releases(scenario, draws, self.replications.tolist())
         self.K = self.rel.width
-        u_init = self._layout(fleet_rngs)
+        u_init = self._layout()
         self._initial_state(u_init)
+        self._approval_delays()
         self._technicians_setup()
         self._hazards()
         self._calendar()
@@ -78,6 +75,7 @@ class FleetModel(FleetLayout, DeviceState, Approvals, Rollout, People, Audits, T
         self._ttp_buffered = 0
         self.progress: Callable[[float], None] | None = None
         self._table_time = np.inf  # the state table is built on first use
+        self.audit_round = 0
 
     def run(self) -> Record:
         env = self.env
@@ -87,8 +85,6 @@ class FleetModel(FleetLayout, DeviceState, Approvals, Rollout, People, Audits, T
         self._open_tickets(behind, 0, np.zeros(behind.size, dtype=bool))
         for rc in range(self.R * self.C):
             env.process(self._release_process(rc))
-        if self.sc.levers.audits.interval_days > 0:
-            env.process(self._audit_process())
         env.process(self._day_process())
         env.run(until=self.H + 0.5)
         self._flush_ttp()
@@ -103,6 +99,7 @@ class FleetModel(FleetLayout, DeviceState, Approvals, Rollout, People, Audits, T
             self._attempts(t)
             self._drift(t)
             self._reports(t)
+            self._due_audits(t)
             self._workday(t)
             self._record(t)
             self._flush_ttp_if_full()

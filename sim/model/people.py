@@ -4,15 +4,17 @@ Both are hazards moderated by training (sim/model/training.py): switching off (d
 happens at ``disable_rate_per_month`` cut by the training effect, reports through the
 reporting channel at ``report_rate_per_day`` raised by it. Each hazard is integrated on
 the daily grid once; each device draws an exponential threshold, and the event happens
-on the first day the cumulative hazard passes the threshold. A device that becomes a
-blind spot (silently broken, switched off, botched by hand) draws its report threshold
-then.
+on the first day the cumulative hazard passes the threshold. A device draws a drift
+threshold each time its auto-update comes (back) on, and a report threshold each time it
+becomes a blind spot (silently broken, switched off, botched by hand); the n-th threshold
+of each kind is keyed by (device, n), each kind with its own key.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from sim.model.draws import Draws, Mechanism
 from sim.model.training import DAYS_PER_MONTH, cumulative_hazard, training_effect
 
 
@@ -42,7 +44,15 @@ class People:
 
     def _new_blind(self, idx: np.ndarray, t: int) -> None:
         """Devices that just became silently broken: when will somebody report them?"""
-        self.report_threshold[idx] = self.H_report[t] + self.rng.hazards.exponential(1.0, idx.size)
+        n = self.report_draws[idx]
+        self.report_draws[idx] = n + 1
+        self.report_threshold[idx] = self.H_report[t] + Draws.exponential(self.dev_key[idx], Mechanism.REPORT, n)
+
+    def _new_drift_threshold(self, idx: np.ndarray, t: int) -> None:
+        """Devices whose auto-update is (back) on from day ``t``: when will staff switch it off?"""
+        n = self.drift_draws[idx]
+        self.drift_draws[idx] = n + 1
+        self.drift_threshold[idx] = self.H_drift[t] + Draws.exponential(self.dev_key[idx], Mechanism.DRIFT, n)
 
     def _reports(self, t: int) -> None:
         if not self.sc.levers.reporting_channel.enabled or t == 0:

@@ -1,12 +1,13 @@
 """Vendor security releases: when each device class gets an update and how severe it is.
 
-Each (replication, device class) has its own release stream: Poisson (exponential gaps,
-mean ``release_interval_days``) or fixed (every ``release_interval_days``, with a random
-phase). Releases start before day 0 so that the fleet's day-0 state has a history: a
-"legacy" release sits just far enough back that its deadline has passed for every
-severity, and devices that start non-compliant are missing it. Updates are cumulative:
-release ``k`` of a class contains every earlier one, so a device's state is the index of
-the newest release it has installed.
+Each (replication, device class) has its own releases: Poisson (exponential gaps, mean
+``release_interval_days``) or fixed (every ``release_interval_days``, with a random
+phase); each release's gap and severity are keyed draws (sim/model/draws.py). Releases
+start before day 0 so that the fleet's day-0 state has a history: a "legacy" release
+sits just far enough back that its deadline has passed for every severity, and devices
+that start non-compliant are missing it. Updates are cumulative: release ``k`` of a
+class contains every earlier one, so a device's state is the index of the newest release
+it has installed.
 
 The schedule is drawn before the simulation runs (deadlines must be known to score the
 KPI each day); the SimPy release processes then walk it in time.
@@ -14,10 +15,12 @@ KPI each day); the SimPy release processes then walk it in time.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from sim.model.draws import Draws, Mechanism
 from sim.scenario import SEVERITIES, Scenario
 
 N_SEV = len(SEVERITIES)
@@ -48,37 +51,53 @@ def history_start_day(scenario: Scenario) -> float:
     return -float(max(sla.critical, sla.high, sla.medium, sla.low) + 1.0)
 
 
-def draw_releases(scenario: Scenario, rngs: list[np.random.Generator]) -> ReleaseSchedule:
-    """Draw the release schedule; ``rngs`` holds one generator per replication."""
+def draw_releases(scenario: Scenario, draws: Draws, replications: Sequence[int]) -> ReleaseSchedule:
+    """Draw the release schedule of the given replications (their numbers in the run).
+
+    Release ``k`` of class ``c`` in replication ``r`` is keyed by ``(r, c, k)``: its gap
+    after release ``k - 1`` (Poisson cadence) and its severity do not depend on anything
+    else, so a replication's schedule is the same however many replications run.
+    """
     classes = scenario.fleet.device_classes
     horizon = float(scenario.simulation.horizon_days)
     start = history_start_day(scenario)
     sla = np.array([getattr(scenario.kpi.sla_days, s) for s in SEVERITIES])
-    rows_day: list[np.ndarray] = []
-    rows_sev: list[np.ndarray] = []
-    for rng in rngs:
-        for cls in classes:
-            interval = cls.release_interval_days
-            if cls.release_cadence == "fixed":
-                phase = rng.random() * interval
-                first = phase - np.floor((phase - start) / interval) * interval
-                later = np.arange(first, horizon + 1e-9, interval)
-                later = later[later > start]
-            else:
-                expected = int((horizon - start) / interval * 1.5 + 10 * np.sqrt((horizon - start) / interval) + 10)
-                gaps = rng.exponential(interval, size=expected)
-                later = start + np.cumsum(gaps)
-                while later[-1] <= horizon:  # rare: extend the stream
-                    more = later[-1] + np.cumsum(rng.exponential(interval, size=expected))
-                    later = np.concatenate([later, more])
-                later = later[later <= horizon]
-            days = np.concatenate([[start], later])
-            mix = np.array([getattr(cls.severity_mix, s) for s in SEVERITIES], dtype=float)
-            mix = mix / mix.sum()
-            sev = rng.choice(len(SEVERITIES), size=days.size, p=mix)
-            rows_day.append(days)
-            rows_sev.append(sev)
-    width = max(r.size for r in rows_day)
+    reps = np.asarray(replications, dtype=np.int64)
+    n_reps, n_classes = reps.size, len(classes)
+    # per class, every replication at once: a row of release days per replication
+    per_class: list[list[np.ndarray]] = []
+    for c, cls in enumerate(classes):
+        row = draws.key(reps, c)  # (R,)
+        interval = cls.release_interval_days
+        if cls.release_cadence == "fixed":
+            phase = draws.uniform(row, Mechanism.RELEASE_PHASE) * interval
+            first = phase - np.floor((phase - start) / interval) * interval
+            rows = []
+            for f in first:
+                later = np.arange(f, horizon + 1e-9, interval)
+                rows.append(later[later > start])
+        else:
+            expected = int((horizon - start) / interval * 1.5 + 10 * np.sqrt((horizon - start) / interval) + 10)
+            gaps = draws.exponential(row[:, None], Mechanism.RELEASE_GAP, np.arange(1, expected + 1), mean=interval)
+            later = start + np.cumsum(gaps, axis=1)
+            while n_reps and later[:, -1].min() <= horizon:  # rare: extend the streams, keys continuing
+                n = later.shape[1]
+                more = draws.exponential(
+                    row[:, None], Mechanism.RELEASE_GAP, np.arange(n + 1, n + expected + 1), mean=interval
+                )
+                later = np.concatenate([later, later[:, -1:] + np.cumsum(more, axis=1)], axis=1)
+            rows = [x[x <= horizon] for x in later]
+        per_class.append([np.concatenate([[start], x]) for x in rows])
+    rows_day = [per_class[c][r] for r in range(n_reps) for c in range(n_classes)]
+    width = max((x.size for x in rows_day), default=1)
+    # severities: one uniform per (replication, class, release), drawn for the whole table
+    row_keys = draws.key(np.repeat(reps, n_classes), np.tile(np.arange(n_classes), n_reps))
+    u = draws.uniform(row_keys[:, None], Mechanism.SEVERITY, np.arange(width))  # (RC, width)
+    cum = np.array([np.cumsum([getattr(cls.severity_mix, s) for s in SEVERITIES], dtype=float) for cls in classes])
+    cum /= cum[:, -1:]
+    rc_cum = np.tile(cum, (n_reps, 1))  # (RC, N_SEV)
+    sev_all = np.minimum((u[:, :, None] >= rc_cum[:, None, :]).sum(axis=2), len(SEVERITIES) - 1)
+    rows_sev = [sev_all[i, : d.size] for i, d in enumerate(rows_day)]
     n = len(rows_day)
     day = np.full((n, width), np.inf)
     severity = np.full((n, width), -1, dtype=np.int8)

@@ -17,6 +17,7 @@ import heapq
 
 import numpy as np
 
+from sim.model.draws import Draws, Mechanism
 from sim.model.fleet import ranges
 from sim.model.releases import CRITICAL
 
@@ -29,7 +30,7 @@ class Rollout:
 
         The day's events are applied together: each approval or wave touches its own slice
         of devices, so one vectorised step over the slices laid end to end does what one
-        step per event would, with the random draws in the same order. A day on which one
+        step per event would (every draw is keyed by its device, so order does not matter). A day on which one
         wave group comes due twice (two releases of a class close together) is cut in two
         there, because the second event must see what the first did.
         """
@@ -68,7 +69,7 @@ class Rollout:
         ready &= offered > self.installed[idx]
         go = idx[ready]
         if go.size:
-            self.next_attempt[go] = when[pos[ready]] + self.rng.checkin.exponential(self.checkin, go.size)
+            self._schedule_checkin(go, when[pos[ready]])
             self.retries_left[go] = self.sc.levers.central_management.retries
 
     def _enrol(self, t: int) -> None:
@@ -82,10 +83,22 @@ class Rollout:
         self.enrolled_per_rep += np.bincount(self.rep[new], minlength=self.R)
         self.group_enrolled += np.bincount(self.group_of[new], minlength=self.group_enrolled.size)
         self.offered[new] = np.maximum(self.offered[new], self.approved[self.rcd[new]])
-        self.drift_threshold[new] = self.H_drift[t] + self.rng.hazards.exponential(1.0, new.size)
+        self._new_drift_threshold(new, t)
         go = new[self.offered[new] > self.installed[new]]
         if go.size:
-            self.next_attempt[go] = self.enrol_time[go] + self.rng.checkin.exponential(self.checkin, go.size)
+            self._schedule_checkin(go, self.enrol_time[go])
+
+    def _schedule_checkin(self, idx: np.ndarray, start: np.ndarray) -> None:
+        """Devices ``idx`` (distinct) check in next an exponential wait after ``start``.
+
+        The wait is keyed by (device, release offered, attempt): attempts for a release are
+        counted from 0, and the count starts again when a newer release is offered."""
+        rel = self.offered[idx]
+        a = np.where(self.attempt_rel[idx] == rel, self.attempt_no[idx], 0)
+        self.attempt_rel[idx] = rel
+        self.attempt_no[idx] = a + 1
+        wait = Draws.exponential(self.dev_key[idx], Mechanism.CHECKIN, rel, a, mean=self.checkin)
+        self.next_attempt[idx] = start + wait
 
     def _attempts(self, t: int) -> None:
         """Automated install attempts due by the end of day ``t``, with retries."""
@@ -100,7 +113,8 @@ class Rollout:
             due, when = due[ok], when[ok]
             if not due.size:
                 break
-            u = self.rng.outcomes.random(due.size)
+            # the outcome is keyed like the check-in that led to it
+            u = Draws.uniform(self.dev_key[due], Mechanism.OUTCOME, self.attempt_rel[due], self.attempt_no[due] - 1)
             cls = self.cls[due]
             fail = u < self.fail_rate[cls]
             silent = u < self.fail_rate[cls] * self.silent_share[cls]
@@ -125,7 +139,7 @@ class Rollout:
                 self._open_tickets(give_up, t, sev == CRITICAL)
             again, again_when = again[retry], again_when[retry]
             self.retries_left[again] -= 1
-            self.next_attempt[again] = again_when + self.rng.checkin.exponential(self.checkin, again.size)
+            self._schedule_checkin(again, again_when)
             due = again[self.next_attempt[again] <= t]
 
     def _enrolled_at_most(self, values: np.ndarray, limit: float) -> np.ndarray:

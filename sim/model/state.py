@@ -42,6 +42,14 @@ class DeviceState:
         self.stuck = np.zeros(M, dtype=bool)
         self.botched = np.zeros(M, dtype=bool)
         self.next_attempt = np.full(M, np.inf)
+        # what keys each device's next keyed draws: the release its attempts are for and how
+        # many check-ins it has had for it; how many drift and report thresholds and manual
+        # visits it has had
+        self.attempt_rel = np.full(M, -2, dtype=np.int32)
+        self.attempt_no = np.zeros(M, dtype=np.int32)
+        self.drift_draws = np.zeros(M, dtype=np.int32)
+        self.report_draws = np.zeros(M, dtype=np.int32)
+        self.visits = np.zeros(M, dtype=np.int32)
         self.retries_left = np.full(M, cm.retries, dtype=np.int16)
         self.drift_threshold = np.full(M, np.inf)
         self.report_threshold = np.full(M, np.inf)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.model.draws import Draws, Mechanism
 from sim.model.record import LEVERS
 from sim.model.releases import CRITICAL
 from sim.tickets import TicketQueue, critical_counts, lacks_critical
@@ -63,7 +64,9 @@ class Technicians:
 
     def _manual_update(self, idx: np.ndarray, t: int) -> None:
         err = self.sc.human_factors.manual_error_rate * (1 - self.effect_mid[min(t, self.H)])
-        botch = self.rng.manual.random(idx.size) < err
+        visit = self.visits[idx]
+        self.visits[idx] = visit + 1
+        botch = Draws.uniform(self.dev_key[idx], Mechanism.MANUAL, visit) < err
         target = self.approved[self.rcd[idx]]
         bad, good = idx[botch], idx[~botch]
         if bad.size:  # looks done, is not: a blind spot until found or the next ticket
@@ -75,7 +78,7 @@ class Technicians:
             self.botched[good] = False
             off = good[self.disabled[good]]
             self.disabled[off] = False
-            self.drift_threshold[off] = self.H_drift[t] + self.rng.hazards.exponential(1.0, off.size)
+            self._new_drift_threshold(off, t)
             new = np.maximum(self.installed[good], target[~botch])
             self._install(good, new, np.full(good.size, float(t)))
             self.offered[good] = np.maximum(self.offered[good], self.installed[good])
