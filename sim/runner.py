@@ -18,7 +18,7 @@ import numpy as np
 
 from sim.model import Draws, FleetModel, Interrupted, Record
 from sim.results import Result, summarise
-from sim.scenario import Scenario, ScenarioError, check_limits
+from sim.scenario import FieldProblem, Scenario, ScenarioError, check_limits
 
 BATCH_DEVICES = 250_000  # device-replications simulated together (cache-friendly size)
 
@@ -61,8 +61,8 @@ def run(
         raise ScenarioError(["replications: must be ≥ 1"])
     try:
         check_limits(scenario, reps)
-    except ValueError as exc:
-        raise ScenarioError([f"simulation.replications: {exc}"]) from None
+    except FieldProblem as exc:
+        raise ScenarioError([f"{exc.path}: {exc}"]) from None
     draws = Draws(seed)
     batches = _batches(reps, scenario.fleet.device_count)
     records = []

@@ -41,6 +41,9 @@ MAX_DEVICE_DAYS = 400_000_000  # devices x replications x days simulated per req
 MAX_RECORD_CELLS = 20_000_000  # days x replications x classes x departments kept in the daily record
 MAX_RELEASE_APPROVALS = 250_000  # replications x departments x releases, each an event handled one by one
 MAX_QUEUE_WORK = 20_000_000_000  # release approvals x replications x days: technician-queue bookkeeping
+MAX_WORK = 600_000_000  # device-day equivalents a run may cost (expected_work; about 20 s on one core here)
+WORK_PER_RELEASE = 6  # one device's share of one release (approval, waves, attempts) costs about 6 device-days
+WORK_PER_APPROVAL = 900  # one department's approval of one release, an event of its own, costs about 900
 SHARE_TOLERANCE = 0.01
 MAX_PROBLEMS_SHOWN = 20  # a message lists at most this many problems, then says how many more
 MAX_NESTING = 32  # levels of nested mappings/lists in a file (a scenario uses 5)
@@ -336,10 +339,73 @@ class Scenario(_Model):
 def expected_release_approvals(scenario: Scenario, replications: int) -> float:
     """Release approvals a run handles one at a time: every release of every device class,
     from the legacy release before day 0 to the horizon, per department and replication."""
+    releases = sum(_releases_per_class(scenario))
+    return replications * len(scenario.fleet.departments) * releases
+
+
+def _releases_per_class(scenario: Scenario) -> list[float]:
+    """Releases each device class is expected to get, from the legacy release before day 0
+    to the horizon (the schedule starts early so the day-0 state has a history)."""
     sla = scenario.kpi.sla_days
     span = scenario.simulation.horizon_days + max(sla.critical, sla.high, sla.medium, sla.low) + 1
-    releases = sum(span / c.release_interval_days + 1 for c in scenario.fleet.device_classes)
-    return replications * len(scenario.fleet.departments) * releases
+    return [span / c.release_interval_days + 1 for c in scenario.fleet.device_classes]
+
+
+def expected_work(scenario: Scenario, replications: int) -> dict[str, float]:
+    """What a run is expected to cost, in device-day equivalents, by the setting that drives it.
+
+    A run's time is, to within a factor of about two, the sum of three kinds of work, each
+    measured on this machine with every lever at its most expensive (docs/reference/limits.md):
+    the daily step of every device (devices x replications x days, keyed to
+    ``simulation.horizon_days``), each audit round's check of every device (keyed to
+    ``levers.audits.interval_days``) and each release's handling for every device of its class
+    (approval, rollout waves, install attempts: ``WORK_PER_RELEASE`` device-days per device and
+    release, keyed to that class's ``release_interval_days``), plus each department's approval of
+    each release, an event handled on its own (``WORK_PER_APPROVAL``, keyed to
+    ``fleet.departments``). Technicians' work scales with the tickets queued, at most one per
+    device a day, so it is inside the daily step.
+    """
+    devices = scenario.fleet.device_count
+    days = scenario.simulation.horizon_days + 1
+    work: dict[str, float] = {}  # the daily step goes last, so a lever that ties with it is named
+    audits = scenario.levers.audits.interval_days
+    if audits > 0:
+        work["levers.audits.interval_days"] = float(devices) * replications * (days / audits)
+    for i, (cls, releases) in enumerate(zip(scenario.fleet.device_classes, _releases_per_class(scenario), strict=True)):
+        work[f"fleet.device_classes[{i}].release_interval_days"] = (
+            float(cls.count) * replications * releases * WORK_PER_RELEASE
+        )
+    work["fleet.departments"] = expected_release_approvals(scenario, replications) * WORK_PER_APPROVAL
+    work["simulation.horizon_days"] = float(devices) * replications * days
+    return work
+
+
+_WORK_ADVICE = {
+    "simulation.horizon_days": "shorten it, or lower simulation.replications or the fleet size",
+    "levers.audits.interval_days": "audit less often, or lower simulation.replications",
+    "fleet.departments": "each approves every release; use fewer, or lower simulation.replications",
+}
+
+
+def _check_work(scenario: Scenario, replications: int) -> None:
+    work = expected_work(scenario, replications)
+    total = sum(work.values())
+    if total <= MAX_WORK:
+        return
+    driver = max(work, key=work.__getitem__)
+    advice = _WORK_ADVICE.get(driver)
+    if advice is None:  # a device class's release cadence
+        cls = scenario.fleet.device_classes[int(driver.split("[")[1].split("]")[0])]
+        advice = (
+            f"{cls.count:,} {_printable(_cut(cls.name, 30))} get a release every "
+            f"{cls.release_interval_days:g} day(s); raise it, or lower simulation.replications"
+        )
+    raise FieldProblem(
+        driver,
+        f"the run would cost about {total / 1e6:,.0f} million device-days of work, over the limit of "
+        f"{MAX_WORK / 1e6:,.0f} million (about 20 s of computing); {work[driver] / total:.0%} comes from "
+        f"this setting: {advice}",
+    )
 
 
 def check_limits(scenario: Scenario, replications: int) -> None:
@@ -397,6 +463,7 @@ def check_limits(scenario: Scenario, replications: int) -> None:
             f"{MAX_QUEUE_WORK:,} (the technicians' queue is updated for every replication at each "
             "approval, so more holds the machine for minutes); lower simulation.replications",
         )
+    _check_work(scenario, replications)
 
 
 def max_replications(scenario: Scenario) -> int:
