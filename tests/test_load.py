@@ -28,6 +28,7 @@ from pathlib import Path
 import pytest
 from app_helpers import CHROMIUM
 
+from benchmarks.hostile_links import BUSY_CORES, IDLE_CORES, run_hostile_links
 from benchmarks.load_test import max_cached_runs, run_load_test
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]
@@ -58,3 +59,16 @@ def test_twenty_sessions_moving_sliders_for_a_minute():
     assert memory["bound"] == pytest.approx(expected, abs=0.1), memory
     assert memory["peak"] <= memory["bound"], memory
     assert memory["bounded"], memory
+
+
+def test_tabs_closed_on_a_lever_maxima_link_leave_the_server_idle():
+    """Six tabs on a link with every lever at its most expensive simulate (the server busy),
+    show no exception, and once closed leave the server idle within a second."""
+    result = run_hostile_links(tabs=6, log=lambda _: None)
+
+    assert result["exceptions_shown"] == 0, result
+    assert result["server_alive"], result
+    assert result["server_cores_while_open"] >= BUSY_CORES, result
+    assert result["server_cores_after_close"] < IDLE_CORES, result
+    # the request was cut to what the work bound admits, and the page says so
+    assert any("is more than one request may compute" in notice for notice in result["notices"]), result["notices"]
