@@ -19,7 +19,6 @@ It prints the figures beside the targets and writes benchmarks/results/hostile_l
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import shutil
@@ -32,7 +31,7 @@ from typing import Any
 import psutil
 from playwright.sync_api import sync_playwright
 
-from benchmarks.load_test import ServerSampler, cpu_seconds, git, server_pid, serving
+from benchmarks.load_test import ServerSampler, cpu_seconds, git, server_pid, serving, write_report
 from tests.app_helpers import ROOT, launch_chromium
 
 RESULTS = ROOT / "benchmarks" / "results" / "hostile_links.json"
@@ -154,10 +153,7 @@ def main() -> None:
     parser.add_argument("--output", type=Path, default=RESULTS, help="where to write the JSON report")
     args = parser.parse_args()
     result = run_hostile_links(args.tabs, args.port)
-    print(table(result))
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"written to {args.output}")
+    write_report(result, table(result), args.output)
 
 
 if __name__ == "__main__":

@@ -668,6 +668,14 @@ def table(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def write_report(result: dict[str, Any], shown: str, output: Path) -> None:
+    """Print the figures beside the targets and write the JSON report to ``output``."""
+    print(shown)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"written to {output}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=TARGET_SESSIONS, help="concurrent browser sessions")
@@ -677,10 +685,7 @@ def main() -> None:
     parser.add_argument("--output", type=Path, default=RESULTS, help="where to write the JSON report")
     args = parser.parse_args()
     result = run_load_test(args.sessions, args.seconds, args.port, args.replications)
-    print(table(result))
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"written to {args.output}")
+    write_report(result, table(result), args.output)
 
 
 if __name__ == "__main__":

@@ -41,7 +41,7 @@ MAX_DEVICE_DAYS = 400_000_000  # devices x replications x days simulated per req
 MAX_RECORD_CELLS = 20_000_000  # days x replications x classes x departments kept in the daily record
 MAX_RELEASE_APPROVALS = 250_000  # replications x departments x releases, each an event handled one by one
 MAX_QUEUE_WORK = 20_000_000_000  # release approvals x replications x days: technician-queue bookkeeping
-MAX_WORK = 600_000_000  # device-day equivalents a run may cost (expected_work; about 20 s on one core here)
+MAX_WORK = 600_000_000  # device-days of work a run may cost (expected_work; 10-15 s of one core, measured here)
 WORK_PER_RELEASE = 6  # one device's share of one release (approval, waves, attempts) costs about 6 device-days
 WORK_PER_APPROVAL = 900  # one department's approval of one release, an event of its own, costs about 900
 SHARE_TOLERANCE = 0.01
@@ -351,10 +351,14 @@ def _releases_per_class(scenario: Scenario) -> list[float]:
     return [span / c.release_interval_days + 1 for c in scenario.fleet.device_classes]
 
 
+def _cadence_path(index: int) -> str:
+    return f"fleet.device_classes[{index}].release_interval_days"
+
+
 def expected_work(scenario: Scenario, replications: int) -> dict[str, float]:
     """What a run is expected to cost, in device-day equivalents, by the setting that drives it.
 
-    A run's time is, to within a factor of about two, the sum of three kinds of work, each
+    A run's time is, to within a factor of about two, the sum of four kinds of work, each
     measured on this machine with every lever at its most expensive (docs/reference/limits.md):
     the daily step of every device (devices x replications x days, keyed to
     ``simulation.horizon_days``), each audit round's check of every device (keyed to
@@ -372,9 +376,7 @@ def expected_work(scenario: Scenario, replications: int) -> dict[str, float]:
     if audits > 0:
         work["levers.audits.interval_days"] = float(devices) * replications * (days / audits)
     for i, (cls, releases) in enumerate(zip(scenario.fleet.device_classes, _releases_per_class(scenario), strict=True)):
-        work[f"fleet.device_classes[{i}].release_interval_days"] = (
-            float(cls.count) * replications * releases * WORK_PER_RELEASE
-        )
+        work[_cadence_path(i)] = float(cls.count) * replications * releases * WORK_PER_RELEASE
     work["fleet.departments"] = expected_release_approvals(scenario, replications) * WORK_PER_APPROVAL
     work["simulation.horizon_days"] = float(devices) * replications * days
     return work
@@ -393,18 +395,17 @@ def _check_work(scenario: Scenario, replications: int) -> None:
     if total <= MAX_WORK:
         return
     driver = max(work, key=work.__getitem__)
-    advice = _WORK_ADVICE.get(driver)
-    if advice is None:  # a device class's release cadence
-        cls = scenario.fleet.device_classes[int(driver.split("[")[1].split("]")[0])]
-        advice = (
+    advice = dict(_WORK_ADVICE)
+    for i, cls in enumerate(scenario.fleet.device_classes):
+        advice[_cadence_path(i)] = (
             f"{cls.count:,} {_printable(_cut(cls.name, 30))} get a release every "
             f"{cls.release_interval_days:g} day(s); raise it, or lower simulation.replications"
         )
     raise FieldProblem(
         driver,
         f"the run would cost about {total / 1e6:,.0f} million device-days of work, over the limit of "
-        f"{MAX_WORK / 1e6:,.0f} million (about 20 s of computing); {work[driver] / total:.0%} comes from "
-        f"this setting: {advice}",
+        f"{MAX_WORK / 1e6:,.0f} million (about 15 s of computing); {work[driver] / total:.0%} comes from "
+        f"this setting: {advice[driver]}",
     )
 
 

@@ -31,7 +31,7 @@ from sim.scenario import (
     scenario_from_data,
 )
 
-SLOWER = 5.0  # a run may cost up to this many times the baseline's seconds per unit of work
+SLOWER = 5.0  # a run may cost this many times the baseline's seconds per unit (the worst shapes measured 3x)
 SETUP_S = 1.0  # plus this much for what every run pays once (imports warm, arrays laid out)
 SAMPLE_CPU_S = 0.4  # each generated run is cut short after this much CPU time
 
