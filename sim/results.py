@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from sim.model import LEVERS, N_SEV, Record
+from sim.risk import DAYS_PER_YEAR, breach_figures
 from sim.scenario import SEVERITIES, Scenario
 
 BANDS = (("excellent", 0.95), ("good", 0.80), ("poor", 0.0))
@@ -132,6 +133,17 @@ def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
     return [{k: _json_number(v) for k, v in row.items()} for row in df.to_dict(orient="records")]
 
 
+def _breach_summary(risk: Any, horizon: int) -> dict[str, float | None]:
+    """The risk figures: means over replications with their 5th-95th percentiles."""
+    out: dict[str, float | None] = {}
+    for name in ("expected_breaches", "breach_probability", "expected_breach_loss"):
+        values = getattr(risk, name)
+        out[name] = float(values.mean())
+        out[f"{name}_p05"], out[f"{name}_p95"] = (float(v) for v in np.percentile(values, [5, 95]))
+    out["breaches_per_year"] = out["expected_breaches"] * DAYS_PER_YEAR / horizon if horizon else None
+    return out
+
+
 def summarise(scenario: Scenario, rec: Record, replications: int, seed: int) -> Result:
     """Turn the raw daily record of all replications into a Result."""
     sc = scenario
@@ -153,13 +165,8 @@ def summarise(scenario: Scenario, rec: Record, replications: int, seed: int) -> 
         on_time_rate = np.where(due30 > 0, on30 / np.where(due30 > 0, due30, 1), np.nan)
         release_ratio = _rolling_sum(rec.released, ROLLING_DAYS) / np.maximum(size_r, 1)
 
-    breach_daily = (
-        rec.overdue_sev
-        * np.array([getattr(sc.costs.breach_probability_per_overdue_device_year, s) for s in SEVERITIES])
-        / 365.25
-        * sc.costs.breach_cost
-    ).sum(axis=2)
-    breach_cum = np.cumsum(np.where(days[:, None] > 0, breach_daily, 0.0), axis=0)
+    risk = breach_figures(sc, rec.exposure)
+    breaches_cum = np.cumsum(risk.daily_chance, axis=0)  # (T, R)
     cost_cum = np.cumsum(rec.cost, axis=0)  # (T, R, L)
     overdue_days = np.cumsum(np.where(days[:, None] > 0, overdue, 0.0), axis=0)
 
@@ -178,7 +185,9 @@ def summarise(scenario: Scenario, rec: Record, replications: int, seed: int) -> 
         "time_to_patch_days": patch_mean,
         "time_to_patch_p90_days": rec.patch_day_p90,
         "enrolled_devices": rec.enrolled.astype(float),
-        "expected_breach_loss": breach_cum,
+        "expected_breaches": breaches_cum,
+        "expected_breach_loss": breaches_cum * sc.costs.breach_cost,
+        "open_vulnerabilities": rec.exposure.sum(axis=2),
         "programme_cost": cost_cum.sum(axis=2),
     }
     for i, lever in enumerate(LEVERS):
@@ -219,7 +228,7 @@ def summarise(scenario: Scenario, rec: Record, replications: int, seed: int) -> 
         "blind_spot_devices_end": float(cols["blind_spot_devices_mean"][-1]),
         "technician_backlog_end": float(cols["technician_backlog_mean"][-1]),
         "programme_cost": float(cols["programme_cost_mean"][-1]),
-        "expected_breach_loss": float(cols["expected_breach_loss_mean"][-1]),
+        **_breach_summary(risk, H),
     }
 
     # Breakdowns by device class and by department.

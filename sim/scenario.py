@@ -28,7 +28,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SEVERITIES: tuple[str, ...] = ("critical", "high", "medium", "low")
 
 # Limits that protect the machine (docs/reference/limits.md explains each).
@@ -287,11 +287,21 @@ class Levers(_Model):
     technicians: Technicians = Field(default_factory=Technicians)
 
 
-class BreachProbability(_Model):
-    critical: Share = Field(0.02, description="breaches per device-year overdue on a critical update")
-    high: Share = Field(0.005, description="breaches per device-year overdue on a high-severity update")
-    medium: Share = Field(0.001, description="breaches per device-year overdue on a medium-severity update")
-    low: Share = Field(0.0002, description="breaches per device-year overdue on a low-severity update")
+class ExploitationRate(_Model):
+    """Loss events a year from one vulnerability left open on every device of a class
+    (docs/background/risk.md derives the defaults; they are assumptions)."""
+
+    critical: float = Field(0.01, ge=0, le=100, description="loss events a year per open critical vulnerability")
+    high: float = Field(0.0025, ge=0, le=100, description="loss events a year per open high-severity vulnerability")
+    medium: float = Field(0.0005, ge=0, le=100, description="loss events a year per open medium-severity vulnerability")
+    low: float = Field(0.0001, ge=0, le=100, description="loss events a year per open low-severity vulnerability")
+
+
+class Risk(_Model):
+    exploit_delay_days: float = Field(
+        5.0, ge=0, le=3650, description="days from a release until its vulnerability is exploited (Mandiant 2024)"
+    )
+    exploitation_rate_per_vulnerability_year: ExploitationRate = Field(default_factory=ExploitationRate)
 
 
 class Costs(_Model):
@@ -302,7 +312,6 @@ class Costs(_Model):
     technician_hour: float = Field(45, ge=0, le=1e6, description="USD per technician hour, loaded")
     reporting_channel_per_month: float = Field(500, ge=0, le=1e9, description="USD per month while enabled")
     breach_cost: float = Field(4_440_000, ge=0, le=1e12, description="USD per breach")
-    breach_probability_per_overdue_device_year: BreachProbability = Field(default_factory=BreachProbability)
 
 
 class Scenario(_Model):
@@ -315,6 +324,7 @@ class Scenario(_Model):
     human_factors: HumanFactors = Field(default_factory=HumanFactors)
     levers: Levers = Field(default_factory=Levers)
     costs: Costs = Field(default_factory=Costs)
+    risk: Risk = Field(default_factory=Risk)
 
     @field_validator("name")
     @classmethod
@@ -790,8 +800,40 @@ def _migrate(data: dict[str, Any]) -> dict[str, Any]:
                 )
             cm["enrolled_share"] = cm.pop("enrolled")
             data["levers"] = {**levers, "central_management": cm}
-        data["schema_version"] = SCHEMA_VERSION
+        version = 1
+    if version == 1:
+        data = _migrate_breach_chances(data)
+    if version < SCHEMA_VERSION:
+        data = {**data, "schema_version": SCHEMA_VERSION}
     return data
+
+
+OLD_BREACH_CHANCES = {"critical": 0.02, "high": 0.005, "medium": 0.001, "low": 0.0002}
+
+
+def _migrate_breach_chances(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 1 priced risk by overdue device-years
+    (``costs.breach_probability_per_overdue_device_year``); version 2 counts open
+    vulnerabilities (``risk``). The old figures cannot be converted: a file that kept
+    the old defaults loses the key, one that changed them is refused with what to do."""
+    data = dict(data)
+    costs = data.get("costs")
+    key = "breach_probability_per_overdue_device_year"
+    if not isinstance(costs, dict) or key not in costs:
+        return data
+    old = costs[key]
+    if isinstance(old, dict) and all(k in OLD_BREACH_CHANCES and old[k] == OLD_BREACH_CHANCES[k] for k in old):
+        data["costs"] = {k: v for k, v in costs.items() if k != key}
+        return data
+    raise ScenarioError(
+        [
+            f"costs.{key}: replaced in schema_version 2 by "
+            "risk.exploitation_rate_per_vulnerability_year (loss events a year per open vulnerability, "
+            "counted from release + risk.exploit_delay_days; docs/background/risk.md); "
+            "changed per-device figures cannot be converted: delete this key and, to change the "
+            "risk, set the new one"
+        ]
+    )
 
 
 def _too_big(size: int) -> ScenarioError:

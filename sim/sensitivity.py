@@ -79,9 +79,9 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
         False,
     ),
     Assumption(
-        "breach_probability",
-        "Breach chance per overdue device-year (every severity)",
-        lambda data: [(data["costs"]["breach_probability_per_overdue_device_year"], s) for s in SEVERITIES],
+        "exploitation_rate",
+        "Loss events a year per open vulnerability (every severity)",
+        lambda data: [(data["risk"]["exploitation_rate_per_vulnerability_year"], s) for s in SEVERITIES],
     ),
     Assumption("breach_cost", "Cost of one breach", _at("costs", "breach_cost"), False),
 )

@@ -53,7 +53,7 @@ def test_crafted_numbers_are_refused_naming_the_field(old: str, new: str, field:
 
 
 def test_a_huge_negative_hexadecimal_schema_version_is_a_clear_message() -> None:
-    problems = _problems(BASELINE.replace("schema_version: 1", "schema_version: -0x" + "9" * 5000))
+    problems = _problems(BASELINE.replace("schema_version: 2", "schema_version: -0x" + "9" * 5000))
     assert problems == [p for p in problems if p.startswith("schema_version:")]
     assert "too long" in problems[0]
     assert len(problems[0]) <= MAX_PROBLEM_CHARS

@@ -233,19 +233,6 @@ def test_a_clear_policy_narrows_the_spread_between_departments() -> None:
 # ---------------------------------------------------------------- money
 
 
-def test_breach_loss_is_overdue_device_years_times_probability_times_cost() -> None:
-    sc = one_class(
-        interval=20,
-        cadence="poisson",
-        mix={"critical": 1.0, "high": 0.0, "medium": 0.0, "low": 0.0},
-        costs={"breach_cost": 1_000_000, "breach_probability_per_overdue_device_year": {"critical": 0.01}},
-        simulation={"horizon_days": 200},
-    )
-    s = sim.run(sc).summary
-    assert s["overdue_device_days"] > 0
-    assert s["expected_breach_loss"] == pytest.approx(s["overdue_device_days"] / 365.25 * 0.01 * 1_000_000)
-
-
 def test_programme_cost_adds_up_by_lever() -> None:
     sc = one_class(
         count=1000,

@@ -174,11 +174,27 @@ def test_preset_pages_show_what_the_presets_give(page: str) -> None:
             "blind-spot devices at day 365": (r.series["blind_spot_devices_mean"].iloc[-1], 0.51),
             "technician backlog at day 365": (s["technician_backlog_end"], 0.51),
             "programme cost": (s["programme_cost"], 1.0),
-            "expected breach loss": (s["expected_breach_loss"], 0.051e6),
+            "expected breach loss": (s["expected_breach_loss"], 1.0),
+            "expected breaches a year": (s["breaches_per_year"], 0.000051),
             **{f"KPI on day {d}": (k[d] * 100, 0.051) for d in (0, 30, 60, 182, 365)},
         }
         for label, (value, tolerance) in expected.items():
             if label in rows:
                 assert _first_number(rows[label][column]) == pytest.approx(value, abs=tolerance), (page, name, label)
                 checked += 1
-    assert checked >= 9 * len(PAGES[page])
+    assert checked >= 10 * len(PAGES[page])
+
+
+def test_baseline_iot_breaches_are_a_few_in_a_thousand_to_a_few_in_ten_a_year() -> None:
+    """Published rates (Cyentia IRIS, Verizon DBIR 2025; docs/background/risk.md) put an
+    organisation's IoT-origin chance of a significant loss event at a few percent a year at
+    most: the baseline's expected breaches stay in 0.002-0.2 a year on every seed, and the
+    better presets expect fewer."""
+    for seed in (7, 8, 9):
+        s = _result("baseline", seed).summary
+        assert 0.002 <= s["breaches_per_year"] <= 0.2
+        assert 0 < s["breach_probability"] < 1
+        assert s["expected_breach_loss_p05"] <= s["expected_breach_loss"] <= s["expected_breach_loss_p95"]
+    base = _result("baseline", 7).summary["breaches_per_year"]
+    for better in ("global_average", "case_study", "top_quartile"):
+        assert _result(better, 7).summary["breaches_per_year"] < base

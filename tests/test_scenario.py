@@ -85,7 +85,7 @@ def test_version_0_is_migrated() -> None:
     scenario = load_scenario(
         "schema_version: 0\nname: Old draft\nlevers:\n  central_management: {enrolled: 0.4, onboarding_days: 30}\n"
     )
-    assert scenario.schema_version == SCHEMA_VERSION == 1
+    assert scenario.schema_version == SCHEMA_VERSION == 2
     assert scenario.levers.central_management.enrolled_share == 0.4
     assert scenario.levers.central_management.onboarding_days == 30
 
@@ -107,9 +107,35 @@ def test_version_0_with_a_broken_levers_section_gets_a_message() -> None:
 
 
 def test_newer_version_is_refused_naming_the_version_this_program_reads() -> None:
-    assert _problems("schema_version: 2\nname: x\n") == [
-        "schema_version: the file is version 2, written by a newer program; this program reads schema_version 1"
+    assert _problems("schema_version: 3\nname: x\n") == [
+        "schema_version: the file is version 3, written by a newer program; this program reads schema_version 2"
     ]
+
+
+def test_version_1_breach_chances_at_their_defaults_are_dropped() -> None:
+    """Version 1 priced risk per overdue device-year; its default figures give way to the
+    version 2 risk section's defaults."""
+    scenario = load_scenario(
+        "schema_version: 1\nname: Old\ncosts:\n  breach_cost: 1e6\n  breach_probability_per_overdue_device_year:"
+        " {critical: 0.02, high: 0.005, medium: 0.001, low: 0.0002}\n"
+    )
+    assert scenario.schema_version == 2
+    assert scenario.costs.breach_cost == 1e6
+    assert scenario.risk.exploitation_rate_per_vulnerability_year.critical == 0.01
+
+
+def test_version_1_changed_breach_chances_are_refused_with_what_replaced_them() -> None:
+    problems = _problems(
+        "schema_version: 1\nname: Old\ncosts:\n  breach_probability_per_overdue_device_year: {critical: 0.05}\n"
+    )
+    assert len(problems) == 1
+    assert problems[0].startswith("costs.breach_probability_per_overdue_device_year: replaced in schema_version 2")
+    assert "risk.exploitation_rate_per_vulnerability_year" in problems[0]
+
+
+def test_version_2_does_not_know_the_old_breach_chances() -> None:
+    problems = _problems("name: x\ncosts:\n  breach_probability_per_overdue_device_year: {critical: 0.02}\n")
+    assert problems[0].startswith("costs.breach_probability_per_overdue_device_year")
 
 
 @pytest.mark.parametrize(("value", "shown"), [("true", "true"), ("'1'", "'1'"), ("1.0", "1.0"), ("-1", None)])

@@ -4,7 +4,7 @@ At the end of each day the model records, per replication, the compliant devices
 class and department, the non-compliant ones by their worst overdue severity, blind
 spots, the technicians' backlog and utilisation, enrolled devices, the deadlines that
 fell that day and how many were met, the device-updates released, and each lever's
-spending. Installs are buffered and their times to patch tallied in bulk at a day's end.
+spending, and the open vulnerabilities by severity (sim/risk.py prices them). Installs are buffered and their times to patch tallied in bulk at a day's end.
 sim/results.py turns the record into the KPI series and the summary.
 """
 
@@ -38,6 +38,7 @@ class Record:
     patch_day_sum: np.ndarray  # (T, R) days from release to install, summed over updates installed that day
     patch_day_count: np.ndarray  # (T, R) ... how many were installed that day
     patch_day_p90: np.ndarray  # (T, R) ... their 90th percentile (nearest rank; NaN on a day without installs)
+    exposure: np.ndarray  # (T, R, N_SEV) open vulnerabilities: share of a class lacking a release past its exploit day
     dept_sizes: np.ndarray = field(default=None)  # type: ignore[assignment]  # (R, D) devices
     ttp_sum: np.ndarray = field(default=None)  # type: ignore[assignment]
     ttp_count: np.ndarray = field(default=None)  # type: ignore[assignment]
@@ -93,6 +94,7 @@ class Recording:
             patch_day_sum=z(T, R),
             patch_day_count=z(T, R),
             patch_day_p90=np.full((T, R), np.nan),
+            exposure=z(T, R, N_SEV),
         )
         self.ttp_bins = int(self.H - self.rel.history_start + 2)
         rec.dept_sizes = self.group_sizes.reshape(R, C, D, self.W).sum(axis=(1, 3))
@@ -121,6 +123,7 @@ class Recording:
         rec.enrolled[t] = self.enrolled_per_rep
         rec.backlog[t] = self.queue.count
         self._deadlines_and_releases(t)
+        self._exposure(t)
         costs = self.sc.costs
         levers = self.sc.levers
         if t > 0:
@@ -139,6 +142,24 @@ class Recording:
             self.rec.due[t, r] += self.rc_start[rc + 1] - self.rc_start[rc]
             self.rec.on_time[t, r] += self.levels[rc * D : (rc + 1) * D, k + 1 :].sum()
         self.rec.released[t] = self.released_on[t]
+
+    def _exposure(self, t: int) -> None:
+        """Open vulnerabilities at the end of day t, by severity: each release whose
+        vulnerability is exploitable (release day + exploit delay has come) counts the share
+        of its class's devices that lack it. Updates are cumulative, so the devices lacking
+        release k are those whose installed release is below k."""
+        if not hasattr(self, "_exp_key"):
+            rel, R, C = self.rel, self.R, self.C
+            self._exp_from = rel.day + self.sc.risk.exploit_delay_days  # (RC, K); padding inf
+            reps = np.repeat(np.arange(R), C)[:, None]
+            self._exp_key = (reps * N_SEV + np.maximum(rel.severity, 0)).reshape(-1)
+            self._exp_size = np.maximum(np.diff(self.rc_start), 1).astype(float)[:, None]
+        RC, K = self.R * self.C, self.K
+        lacking = np.cumsum(self.levels.reshape(RC, self.D, K + 1).sum(axis=1), axis=1)[:, :K]  # (RC, K)
+        share = np.where(self._exp_from <= t, lacking / self._exp_size, 0.0)
+        self.rec.exposure[t] = np.bincount(self._exp_key, weights=share.reshape(-1), minlength=self.R * N_SEV).reshape(
+            self.R, N_SEV
+        )
 
     def _flush_ttp_if_full(self) -> None:
         """At a day's end, so a day's installs are tallied together."""
