@@ -67,6 +67,8 @@ SUMMARY_ROWS: tuple[tuple[str, str, str], ...] = (
     ("technician_backlog_end", "Technician backlog at the horizon", "int"),
     ("programme_cost", "Programme cost", "usd"),
     ("expected_breach_loss", "Expected breach loss", "usd"),
+    ("breaches_per_year", "Expected breaches a year", "rate"),
+    ("breach_probability", "Chance of a breach over the horizon", "pct"),
 )
 
 
@@ -83,6 +85,8 @@ def _fmt(value: Any, kind: str) -> str:
         return f"{value:,.0f}"
     if kind == "usd":
         return f"${value:,.0f}"
+    if kind == "rate":
+        return f"{value:.4f}"
     return str(value).capitalize()
 
 
@@ -256,6 +260,8 @@ def _change(a: Any, b: Any, kind: str) -> str:
         if a is not None and b is None:
             return "no longer reached"
         return "" if a is None else f"{b - a:+,d} days"
+    if kind == "rate" and a is not None and b is not None:
+        return f"{b - a:+.4f}" + (f" ({(b - a) / a:+.0%})" if a else "")
     if kind in ("dayf", "int", "usd") and a is not None and b is not None:
         change = f"{b - a:+,.1f} days" if kind == "dayf" else f"{b - a:+,.0f}"
         if kind == "usd":

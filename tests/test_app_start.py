@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from app_helpers import ROOT, kpi_curve, make_app_test, plotted, scenarios_folder, shown  # noqa: F401
 
@@ -100,7 +102,7 @@ def test_model_tab_explains_in_plain_words():
     text = " ".join(shown(m.value) for m in at.markdown)
     assert "Security audits" in text
     assert "IBM Cost of a Data Breach" in text
-    assert at.code[0].value.startswith("schema_version: 1")
+    assert at.code[0].value.startswith("schema_version: 2")
 
 
 def test_assumptions_explain_themselves_and_breach_loss_is_marked_illustrative():
@@ -117,5 +119,12 @@ def test_assumptions_explain_themselves_and_breach_loss_is_marked_illustrative()
         assert inputs[key].help == text.ASSUMPTION_HELP[key], key
     assert "IBM" in inputs["breach_cost"].help
     breach = next(m for m in at.metric if m.label == "Expected breach loss")
-    assert "not as a forecast" in breach.help
-    assert any("about 14 breaches a year" in shown(c.value) for c in at.caption)
+    assert "compare options, not as a forecast" in breach.help
+    captions = [shown(c.value) for c in at.caption]
+    assert any("not a forecast" in c and "about 0.016 breaches a year" in c for c in captions)
+    # beside the money, the breaches it rests on, in the range published rates allow
+    basis = next(c for c in captions if c.startswith("Breach loss basis:"))
+    match = re.match(r"Breach loss basis: (\d\.\d{3}) IoT-origin breaches a year expected, a (\d+\.\d)% chance", basis)
+    assert match, basis
+    assert 0.002 <= float(match.group(1)) <= 0.2
+    assert 0.2 <= float(match.group(2)) <= 20

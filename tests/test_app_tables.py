@@ -11,8 +11,8 @@ from ui import page
 def test_best_columns_higher_or_lower_is_better():
     table = pd.DataFrame(
         {
-            "a": [0.7, 0.8, 0.9, None, 40.0, 1000.0, 5.0, 9.0],
-            "b": [0.7, 0.9, 0.85, 120, 30.0, 2000.0, 4.0, 9.0],
+            "a": [0.7, 0.8, 0.9, None, 40.0, 1000.0, 5.0, 9.0, 0.01],
+            "b": [0.7, 0.9, 0.85, 120, 30.0, 2000.0, 4.0, 9.0, 0.02],
         },
         index=[label for _, label, *_ in page.SUMMARY_ROWS],
     )
@@ -26,6 +26,7 @@ def test_best_columns_higher_or_lower_is_better():
     assert best["Days to reach the target"] == ["b"]  # never reaching it is worst
     assert best["Mean days to patch"] == ["b"]
     assert best["Device-days overdue"] == ["a"]
+    assert best["Expected breaches a year"] == ["a"]
 
 
 def test_differing_parameters_only(baseline: sim.Scenario):

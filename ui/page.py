@@ -126,8 +126,10 @@ def headline(whatif: Result, loaded: Result) -> None:
             w["expected_breach_loss"],
             b["expected_breach_loss"],
             _money,
-            "Overdue time × chance an overdue device leads to a breach × cost of a breach. The chances are "
-            "assumptions (Model & assumptions tab), so use it to compare options, not as a forecast.",
+            "Expected breaches from open vulnerabilities × cost of a breach. Each vendor release is a "
+            "vulnerability, open from a few days after release on the devices still lacking it; the rates "
+            "are assumptions calibrated to published breach rates (Model & assumptions tab), so use it to "
+            "compare options, not as a forecast. The line below gives the breaches it rests on.",
         ),
         (
             "Programme cost",
@@ -152,6 +154,28 @@ def headline(whatif: Result, loaded: Result) -> None:
             if value >= base:
                 delta = "+" + delta
         column.metric(label, fmt(value), delta=delta, delta_color="inverse", border=True, help=help_text)
+    st.caption(breach_basis(whatif, loaded))
+
+
+def _breaches(summary: dict, horizon_days: int) -> str:
+    over = "in the year" if horizon_days == 365 else f"over {horizon_days:,} days"
+    return (
+        f"{summary['breaches_per_year']:.3f} IoT-origin breaches a year expected, a "
+        f"{summary['breach_probability']:.1%} chance of at least one {over}"
+    )
+
+
+def breach_basis(whatif: Result, loaded: Result) -> str:
+    """The breaches a year behind the breach-loss figure, for a sanity check beside the money."""
+    w, b = whatif.summary, loaded.summary
+    cost = whatif.scenario.costs.breach_cost
+    words = (
+        f"Breach loss basis: {_breaches(w, whatif.horizon_days)}, at {_money(cost)} each "
+        f"(5–95% of runs: {_money(w['expected_breach_loss_p05'])}–{_money(w['expected_breach_loss_p95'])})"
+    )
+    if abs(w["expected_breaches"] - b["expected_breaches"]) > 1e-12:
+        words += f"; loaded scenario: {_breaches(b, loaded.horizon_days)}"
+    return words + "."
 
 
 def summary_sentence(whatif: Result, loaded: Result, effects: pd.DataFrame | None) -> str:
@@ -266,6 +290,28 @@ def cost_tab(whatif: Result, loaded: Result) -> None:
     )
     table.loc["Cost + expected loss"] = table.sum()
     st.dataframe(table.style.format("${:,.0f}"))
+    basis = pd.DataFrame(
+        {
+            name: [
+                r.summary["breaches_per_year"],
+                r.summary["breach_probability"],
+                r.summary["expected_breach_loss_p05"],
+                r.summary["expected_breach_loss_p95"],
+            ]
+            for name, r in (("What-if", whatif), ("Loaded scenario", loaded))
+        },
+        index=[
+            "Expected breaches a year",
+            "Chance of at least one breach over the horizon",
+            "Breach loss, 5th percentile of runs ($)",
+            "Breach loss, 95th percentile of runs ($)",
+        ],
+    )
+    st.dataframe(
+        basis.style.format("{:.4f}", subset=pd.IndexSlice[basis.index[:1], :])
+        .format("{:.2%}", subset=pd.IndexSlice[basis.index[1:2], :])
+        .format("{:,.0f}", subset=pd.IndexSlice[basis.index[2:], :])
+    )
     st.caption(text.BREACH_CAVEAT)
 
 
@@ -386,6 +432,7 @@ SUMMARY_ROWS: tuple[tuple[str, str, str, bool], ...] = (
     ("overdue_device_days", "Device-days overdue", "{:,.0f}", False),
     ("programme_cost", "Programme cost ($)", "{:,.0f}", False),
     ("expected_breach_loss", "Expected breach loss ($)", "{:,.0f}", False),
+    ("breaches_per_year", "Expected breaches a year", "{:.4f}", False),
 )
 
 

@@ -72,9 +72,10 @@ installed every update whose deadline has passed. The KPI is the share of device
   over months unless refreshed.
 
 **Money.** Programme cost adds up management fees per enrolled device, audits per device checked,
-training per person, the reporting channel per month, and technician hours. Expected breach loss is the
-time devices spend overdue × the yearly chance an overdue device leads to a breach (by severity) × the
-cost of a breach.
+training per person, the reporting channel per month, and technician hours. Expected breach loss counts
+each vendor release as a vulnerability, open from five days after its release (the average time to exploit)
+on the share of its device class still lacking it; each open vulnerability brings a small yearly chance of a
+breach by its severity; expected breaches × the cost of a breach is the loss.
 """
 
 SOURCES = """
@@ -87,8 +88,11 @@ SOURCES = """
 - Training fades within about six months without reminders: Reinheimer et al., SOUPS 2020.
 - Cost of a data breach, $4.44 M worldwide: IBM Cost of a Data Breach 2025.
 - Technician pay, $30–34 an hour before overhead: US BLS.
-- Install failure rates, the chance an audit finds a given device and the chance an overdue device leads to
-  a breach are **assumptions**: no primary source publishes them. Change the first two (the device-class
+- Time to exploit, about 5 days: Mandiant 2024. The breach rate per open vulnerability is an
+  **assumption** calibrated so an average organisation expects about 1% IoT-origin breaches a year
+  (Cyentia IRIS 2022 × Verizon DBIR 2025).
+- Install failure rates and the chance an audit finds a given device are **assumptions**: no primary
+  source publishes them. Change the first two (the device-class
   table under "Fleet and model assumptions"; "Share of problems an audit catches") to test how much they
   matter.
 """
@@ -104,11 +108,13 @@ UPLOAD_LINK_NOTE = (
 )
 
 BREACH_CAVEAT = (
-    "Expected breach loss is illustrative: the chance that an overdue device leads to a breach is an "
-    "assumption (no published rate was found), and with the defaults a 5,000-device fleet that patches by "
-    "hand expects about 14 breaches a year. Use it to compare options, not as a forecast. The cost of a "
-    "breach is under Fleet and model assumptions › Costs; the chances are set in the scenario file "
-    "(costs.breach_probability_per_overdue_device_year)."
+    "Expected breach loss is for comparing options, not a forecast: no source publishes a breach rate per "
+    "open IoT vulnerability, so the rates are assumptions calibrated to organisation-wide figures (a large "
+    "organisation has about a 25% chance of a significant loss event a year, 20% of breaches start with an "
+    "exploited vulnerability, 22% of those on edge devices: about 1% a year from IoT). With the defaults the "
+    "baseline 5,000-device fleet that patches by hand expects about 0.016 breaches a year. The cost of a "
+    "breach is under Fleet and model assumptions › Costs; the rates are set in the scenario file "
+    "(risk.exploitation_rate_per_vulnerability_year)."
 )
 
 # One business sentence per assumption control (the schema's own descriptions are terse units).

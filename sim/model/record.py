@@ -4,7 +4,8 @@ At the end of each day the model records, per replication, the compliant devices
 class and department, the non-compliant ones by their worst overdue severity, blind
 spots, the technicians' backlog and utilisation, enrolled devices, the deadlines that
 fell that day and how many were met, the device-updates released, and each lever's
-spending, and the open vulnerabilities by severity (sim/risk.py prices them). Installs are buffered and their times to patch tallied in bulk at a day's end.
+spending, and the open vulnerabilities by severity (sim/risk.py prices them). Installs
+are buffered and their times to patch tallied in bulk at a day's end.
 sim/results.py turns the record into the KPI series and the summary.
 """
 
