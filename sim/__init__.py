@@ -7,11 +7,15 @@ The public API:
   (atomically: a temp file renamed over the target);
 * ``run(scenario, *, replications=None, seed=None, progress=None) -> Result`` simulates it;
   ``Result.summary`` holds the headline figures, ``Result.series`` the daily KPI and its
-  companions as a pandas DataFrame, ``Result.to_dict()`` the JSON form.
+  companions as a pandas DataFrame, ``Result.replication_summary`` one row per
+  replication, ``Result.to_dict()`` the JSON form;
+* ``paired_difference(a, b, metric) -> Difference`` is ``b − a`` over the same
+  replications with its 95% interval (same seed: exact common random numbers).
 
 ``sim`` never imports a user interface; ``python -m sim`` is its command line.
 """
 
+from sim.compare import Difference, paired_difference
 from sim.model import Interrupted
 from sim.results import BANDS, Result, band
 from sim.runner import run
@@ -48,6 +52,7 @@ __all__ = [
     "BANDS",
     "SCHEMA_VERSION",
     "SEVERITIES",
+    "Difference",
     "Frontier",
     "Interrupted",
     "Plan",
@@ -58,6 +63,7 @@ __all__ = [
     "dump_scenario",
     "frontier",
     "load_scenario",
+    "paired_difference",
     "run",
     "save_scenario",
     "seek",

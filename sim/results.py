@@ -15,12 +15,23 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from sim.model import LEVERS, N_SEV, Record
 from sim.risk import DAYS_PER_YEAR, breach_figures
 from sim.scenario import SEVERITIES, Scenario
 
 BANDS = (("excellent", 0.95), ("good", 0.80), ("poor", 0.0))
+REPLICATION_FIGURES = (
+    "compliance_average",
+    "compliance_end",
+    "compliance_at_day_182",
+    "overdue_device_days",
+    "programme_cost",
+    "expected_breaches",
+    "breach_probability",
+    "expected_breach_loss",
+)
 ROLLING_DAYS = 30
 
 
@@ -84,7 +95,10 @@ class Result:
 
     ``series`` is a DataFrame indexed by day with ``<metric>_mean``, ``_p05`` and ``_p95``
     columns; ``summary`` holds the headline figures; ``by_class`` and ``by_department``
-    break the KPI and time to patch down; ``per_replication`` keeps the raw daily KPI.
+    break the KPI and time to patch down; ``per_replication`` keeps the raw daily KPI (one
+    column ``rep_i`` per replication); ``replication_summary`` has one row per replication
+    (index ``replication``) with its own headline figures (``REPLICATION_FIGURES``), from
+    which every interval and paired difference is computed (sim/compare.py).
     """
 
     scenario: Scenario
@@ -97,6 +111,7 @@ class Result:
     class_series: pd.DataFrame
     department_series: pd.DataFrame
     per_replication: pd.DataFrame
+    replication_summary: pd.DataFrame = field(default_factory=pd.DataFrame)
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -117,6 +132,7 @@ class Result:
             "series": series,
             "by_class": _records(self.by_class),
             "by_department": _records(self.by_department),
+            "replication_summary": _records(self.replication_summary.reset_index()),
         }
 
 
@@ -142,6 +158,20 @@ def _breach_summary(risk: Any, horizon: int) -> dict[str, float | None]:
         out[f"{name}_p05"], out[f"{name}_p95"] = (float(v) for v in np.percentile(values, [5, 95]))
     out["breaches_per_year"] = out["expected_breaches"] * DAYS_PER_YEAR / horizon if horizon else None
     return out
+
+
+def mean_interval(values: np.ndarray, confidence: float = 0.95) -> list[float] | None:
+    """``[lo, hi]``: Student's t interval of the mean of ``values`` (replications are
+    independent); a single value has no interval (both ends are the value)."""
+    values = np.asarray(values, dtype=float)
+    values = values[np.isfinite(values)]
+    if values.size == 0:
+        return None
+    mean = float(values.mean())
+    if values.size < 2:
+        return [mean, mean]
+    half = float(stats.t.ppf(0.5 + confidence / 2, values.size - 1) * values.std(ddof=1) / np.sqrt(values.size))
+    return [mean - half, mean + half]
 
 
 def summarise(scenario: Scenario, rec: Record, replications: int, seed: int) -> Result:
@@ -230,6 +260,21 @@ def summarise(scenario: Scenario, rec: Record, replications: int, seed: int) -> 
         "programme_cost": float(cols["programme_cost_mean"][-1]),
         **_breach_summary(risk, H),
     }
+    rep_table = pd.DataFrame(
+        {
+            "compliance_average": compliance[1:].mean(axis=0) if H >= 1 else compliance[0],
+            "compliance_end": compliance[-1],
+            "compliance_at_day_182": compliance[182] if H >= 182 else np.full(compliance.shape[1], np.nan),
+            "overdue_device_days": overdue_days[-1],
+            "programme_cost": cost_cum[-1].sum(axis=1),
+            "expected_breaches": risk.expected_breaches,
+            "breach_probability": risk.breach_probability,
+            "expected_breach_loss": risk.expected_breach_loss,
+        },
+        index=pd.Index(np.arange(compliance.shape[1]), name="replication"),  # in run order
+    )
+    for name in ("compliance_average", "compliance_end", "compliance_at_day_182"):
+        summary[f"{name}_ci95"] = mean_interval(rep_table[name].to_numpy()) if summary[name] is not None else None
 
     # Breakdowns by device class and by department.
     comp_c = rec.compliant_cd.sum(axis=3).astype(float)  # (T, R, C)
@@ -281,6 +326,7 @@ def summarise(scenario: Scenario, rec: Record, replications: int, seed: int) -> 
         class_series=class_series,
         department_series=department_series,
         per_replication=per_rep,
+        replication_summary=rep_table,
     )
 
 

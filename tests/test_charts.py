@@ -55,25 +55,38 @@ def test_kpi_over_time_bands_benchmarks_and_other_target(small):
     assert fig.layout.yaxis.range[1] == 1.0
 
 
-def test_lever_effects_sorted_bars_in_points():
+def test_lever_effects_sorted_bars_with_intervals_in_points():
     table = pd.DataFrame(
         {
             "lever": ["Technicians", "Staff trained"],
             "group": ["Technicians", "Training"],
             "setting": ["4 → 10", "0% → 100%"],
+            "average": [0.08, 0.001],
+            "average_low": [0.07, -0.004],
+            "average_high": [0.09, 0.006],
             "at_6_months": [0.10, 0.01],
+            "at_6_months_low": [0.08, 0.005],
+            "at_6_months_high": [0.12, 0.015],
             "at_horizon": [0.12, -0.02],
+            "at_horizon_low": [0.10, -0.05],
+            "at_horizon_high": [0.14, 0.01],
+            "clear": [True, False],
+            "replications": [30, 30],
             "cost_change": [98_550.0, 0.0],
         }
     )
     fig = charts.lever_effects(table, 365)
     horizon = _trace(fig, "At 12 months")
     assert list(horizon.x) == pytest.approx([-2.0, 12.0])  # reversed: biggest drawn on top
-    assert list(horizon.text) == ["-2.0 pts", "+12.0 pts"]
+    assert list(horizon.text) == ["no clear effect", "+12.0 pts (±2.0)"]
+    assert list(horizon.error_x.array) == pytest.approx([3.0, 2.0])  # up to the interval's high end
+    assert list(horizon.error_x.arrayminus) == pytest.approx([3.0, 2.0])
     assert horizon.y[1].startswith("Technicians")
     assert "4 → 10 · costs $99 k more" in horizon.y[1]
     assert "no cost change" in horizon.y[0]
     assert list(_trace(fig, "At 6 months").x) == pytest.approx([1.0, 10.0])
+    assert list(_trace(fig, "At 6 months").text) == ["+1.0 pts (±0.5)", "+10.0 pts (±2.0)"]
+    assert list(_trace(fig, "Average over 12 months").text) == ["no clear effect", "+8.0 pts (±1.0)"]
 
 
 def test_by_group_and_time_to_patch(small):

@@ -119,7 +119,7 @@ def test_downloads_in_real_browser(tmp_path: Path):
             scenario = sim.load_scenario(text)
             assert scenario.levers.central_management.enrolled_share == 0.4
             assert scenario.simulation.replications == 5
-            assert yaml.safe_load(text)["schema_version"] == 1
+            assert yaml.safe_load(text)["schema_version"] == sim.SCHEMA_VERSION == 2
             assert page.locator('[data-testid="stException"]').count() == 0
         finally:
             browser.close()

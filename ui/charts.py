@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -245,8 +246,16 @@ def _level_line(value: float, label: str, *, width: float) -> tuple[dict, dict]:
     return shape, note
 
 
+def effect_text(mean: float, low: float, high: float) -> str:
+    """'+12.0 pts (±1.3)', or 'no clear effect' when the 95% interval takes in zero."""
+    if not (low > 0 or high < 0):
+        return "no clear effect"
+    return f"{mean:+.1f} pts (±{(high - low) / 2:.1f})"
+
+
 def lever_effects(table: pd.DataFrame, horizon_days: int) -> go.Figure:
-    """'Which lever matters': KPI change per lever, at 6 months and at the horizon, biggest
+    """'Which lever matters': KPI change per lever, averaged over the horizon, at 6 months
+    and at the horizon, each with its 95% interval (paired over the same runs), biggest
     first; under each lever's name its setting and what it adds to the programme's cost."""
     ordered = table.iloc[::-1]  # plotly draws horizontal bars bottom-up
     months = round(horizon_days / DAYS_PER_MONTH)
@@ -257,10 +266,13 @@ def lever_effects(table: pd.DataFrame, horizon_days: int) -> go.Figure:
     ]
     fig = go.Figure()
     for column, name, colour in (
-        ("at_6_months", "At 6 months", "#9dbbe0"),
-        ("at_horizon", f"At {months} months", WHATIF_COLOUR),
+        ("at_horizon", f"At {months} months", "#6f93c6"),
+        ("at_6_months", "At 6 months", "#b8cde8"),
+        ("average", f"Average over {months} months", WHATIF_COLOUR),
     ):
-        values = ordered[column] * 100
+        values = ordered[column].to_numpy(dtype=float) * 100
+        low = ordered.get(f"{column}_low", ordered[column]).to_numpy(dtype=float) * 100
+        high = ordered.get(f"{column}_high", ordered[column]).to_numpy(dtype=float) * 100
         fig.add_trace(
             go.Bar(
                 y=labels,
@@ -268,21 +280,52 @@ def lever_effects(table: pd.DataFrame, horizon_days: int) -> go.Figure:
                 name=name,
                 orientation="h",
                 marker_color=colour,
-                text=[f"{v:+.1f} pts" for v in values],
-                textposition="outside",
+                offsetgroup=column,
+                error_x={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": high - values,
+                    "arrayminus": values - low,
+                    "color": "#333",
+                    "thickness": 1.2,
+                    "width": 3,
+                },
+                text=[effect_text(v, lo, hi) for v, lo, hi in zip(values, low, high, strict=True)],
+                textposition="none",  # drawn by the text trace below, clear of the whisker
+                customdata=np.stack([low, high], axis=1),
+                hovertemplate="%{y}<br>"
+                + name
+                + ": KPI %{x:+.1f} percentage points (95% interval %{customdata[0]:+.1f} to "
+                "%{customdata[1]:+.1f})<extra></extra>",
+            )
+        )
+        right = values >= 0
+        fig.add_trace(  # each bar's figure, just past the end of its whisker
+            go.Scatter(
+                y=labels,
+                x=np.where(right, np.maximum(high, 0), np.minimum(low, 0)),
+                mode="text",
+                orientation="h",
+                text=[" " + t if r else t + " " for t, r in zip(fig.data[-1].text, right, strict=True)],
+                textposition=["middle right" if r else "middle left" for r in right],
+                textfont={"size": 11, "color": "#333"},
+                offsetgroup=column,
+                showlegend=False,
+                hoverinfo="skip",
                 cliponaxis=False,
-                hovertemplate="%{y}<br>" + name + ": KPI %{x:+.1f} percentage points<extra></extra>",
+                name=f"{name} (figures)",
             )
         )
     themed(
         fig,
-        title="Which lever matters: KPI change from each lever alone",
+        title="Which lever matters: KPI change from each lever alone, with 95% intervals",
         y_title="",
-        height=max(260, 90 + 70 * len(table)),
+        height=max(280, 100 + 95 * len(table)),
     )
-    fig.update_layout(barmode="group", legend={"traceorder": "reversed"})
-    extent = [v * 100 for v in (*table["at_6_months"], *table["at_horizon"])] or [0.0]
-    pad = max(1.0, (max(extent) - min(extent)) * 0.18)  # room for the value labels
+    fig.update_layout(barmode="group", scattermode="group", legend={"traceorder": "reversed"})
+    ends = [table.get(f"{c}_{e}", table[c]) for c in ("average", "at_6_months", "at_horizon") for e in ("low", "high")]
+    extent = [v * 100 for col in ends for v in col] or [0.0]
+    pad = max(1.5, (max(extent) - min(extent)) * 0.30)  # room for the value labels
     fig.update_xaxes(
         title="Change in devices updated on time (percentage points)",
         zeroline=True,

@@ -193,9 +193,16 @@ def summary_sentence(whatif: Result, loaded: Result, effects: pd.DataFrame | Non
     sentence += f". The programme costs {_money(w['programme_cost'])}"
     if effects is not None and not effects.empty:
         top = effects.iloc[0]
-        change = top["at_horizon"] * 100
         cost = charts.cost_change_words(top["cost_change"])
-        sentence += f"; the lever that matters most here is **{top['lever'].lower()}** ({change:+.1f} pts; {cost})"
+        if top["clear"]:
+            change = top["average"] * 100
+            half = (top["average_high"] - top["average_low"]) * 50
+            sentence += (
+                f"; the lever that matters most here is **{top['lever'].lower()}** "
+                f"({change:+.1f} ± {half:.1f} pts on average; {cost})"
+            )
+        else:
+            sentence += "; no lever moved has a clear effect on the KPI"
     return sentence + "."
 
 
@@ -211,6 +218,20 @@ def lever_section(effects: pd.DataFrame | None, horizon_days: int, replications:
         return
     st.plotly_chart(charts.lever_effects(effects, horizon_days), key="lever_chart", config={"displaylogo": False})
     st.caption(text.SENSITIVITY_NOTE.format(reps=min(replications, results.SENSITIVITY_REPLICATIONS)))
+    st.dataframe(effect_table(effects), hide_index=True)
+
+
+def effect_table(effects: pd.DataFrame) -> pd.DataFrame:
+    """The bars as a table: each effect with its 95% interval, in points, and the cost change."""
+    out = pd.DataFrame({"Lever": effects["lever"], "Setting": effects["setting"]})
+    for column, label in (("average", "Average"), ("at_6_months", "At 6 months"), ("at_horizon", "At the horizon")):
+        out[label] = [
+            charts.effect_text(m * 100, lo * 100, hi * 100)
+            + ("" if not (lo > 0 or hi < 0) else f", {lo * 100:+.1f} to {hi * 100:+.1f}")
+            for m, lo, hi in zip(effects[column], effects[f"{column}_low"], effects[f"{column}_high"], strict=True)
+        ]
+    out["Programme cost"] = [charts.cost_change_words(c) for c in effects["cost_change"]]
+    return out
 
 
 def fleet_tab(result: Result) -> None:

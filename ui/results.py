@@ -5,9 +5,11 @@ replications and the seed, so moving a slider back, switching tabs or reopening 
 scenario costs nothing; the cache holds at most ``MAX_CACHED_RUNS`` results.
 
 "Which lever matters" runs one extra simulation per lever that moved, each from the same
-base and with the same seed (common random numbers), so a bar is that lever's own
-effect, not noise. These runs use at most ``SENSITIVITY_REPLICATIONS`` replications to
-keep the page responsive; the headline figures always use the full setting.
+base and with the same seed (exact common random numbers), so a bar is that lever's own
+effect: the paired difference over the same replications, with its 95% interval
+(``sim.paired_difference``). These runs use at most ``SENSITIVITY_REPLICATIONS``
+replications (docs/reference/kpi.md gives the intervals that buys); the headline
+figures always use the full setting.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from ui import levers as lv
 from ui import stop
 
 MAX_CACHED_RUNS = 64
-SENSITIVITY_REPLICATIONS = 10
+SENSITIVITY_REPLICATIONS = 30
 LEVER_LABEL = "Working out which lever matters…"
 _progress_hook: contextvars.ContextVar[Callable[[float], None] | None] = contextvars.ContextVar(
     "progress_hook", default=None
@@ -73,6 +75,13 @@ def with_loaded_levers(whatif: Scenario, loaded: Scenario) -> Scenario:
     return scenario_from_data(data)
 
 
+EFFECTS = (  # (column, what it measures) of the lever-effect table, each with _low and _high
+    ("average", "the KPI averaged over the horizon"),
+    ("at_6_months", "the KPI on day 182 (or the horizon, if sooner)"),
+    ("at_horizon", "the KPI on the last day"),
+)
+
+
 def lever_effects(
     whatif: Scenario,
     loaded: Scenario,
@@ -82,11 +91,13 @@ def lever_effects(
     seed: int,
     progress_slot: Any = None,
 ) -> pd.DataFrame:
-    """For each lever that moved: KPI change at 6 months and at the horizon, that lever alone.
+    """For each lever that moved: its effect on the KPI, that lever alone, with 95% intervals.
 
-    Columns: lever, group, setting (e.g. '0% → 80%'), at_6_months, at_horizon (shares,
-    so 0.05 is five percentage points) and cost_change (programme cost over the horizon,
-    dollars). Sorted by the size of the change at the horizon.
+    Columns: lever, group, setting (e.g. '0% → 80%'), then for each of ``EFFECTS``
+    (average, at_6_months, at_horizon) the paired mean change and its ``_low`` and
+    ``_high`` ends (shares, so 0.05 is five percentage points), ``clear`` (the interval
+    of the average leaves out zero), ``replications`` and cost_change (programme cost over
+    the horizon, dollars). Sorted by the size of the average change.
     Runs not yet cached show progress in ``progress_slot``; its updates also let
     Streamlit stop a stale run as soon as the user moves another control.
     """
@@ -101,19 +112,28 @@ def lever_effects(
         data = base.model_dump(mode="json")
         lv.set_value(data, lever.path, lv.get_value(whatif, lever.path))
         result = simulate(scenario_from_data(data), reps, seed, progress_slot, LEVER_LABEL)
-        rows.append(
-            {
-                "lever": lever.label,
-                "group": lever.group,
-                "setting": f"{lv.describe(lever, loaded_shown[lever.key])} → {lv.describe(lever, shown[lever.key])}",
-                "at_6_months": kpi_at(result, half_year) - kpi_at(base_result, half_year),
-                "at_horizon": result.summary["compliance_end"] - base_result.summary["compliance_end"],
-                "cost_change": result.summary["programme_cost"] - base_result.summary["programme_cost"],
-            }
-        )
-    columns = ["lever", "group", "setting", "at_6_months", "at_horizon", "cost_change"]
+        differences = {
+            "average": sim.paired_difference(base_result, result, "compliance_average"),
+            "at_6_months": sim.paired_difference(base_result, result, "compliance", day=half_year),
+            "at_horizon": sim.paired_difference(base_result, result, "compliance_end"),
+        }
+        row = {
+            "lever": lever.label,
+            "group": lever.group,
+            "setting": f"{lv.describe(lever, loaded_shown[lever.key])} → {lv.describe(lever, shown[lever.key])}",
+        }
+        for name, d in differences.items():
+            row.update({name: d.mean, f"{name}_low": d.low, f"{name}_high": d.high})
+        row["clear"] = differences["average"].clear
+        row["replications"] = reps
+        row["cost_change"] = result.summary["programme_cost"] - base_result.summary["programme_cost"]
+        rows.append(row)
+    columns = ["lever", "group", "setting"]
+    for name, _ in EFFECTS:
+        columns += [name, f"{name}_low", f"{name}_high"]
+    columns += ["clear", "replications", "cost_change"]
     table = pd.DataFrame(rows, columns=columns)
-    return table.reindex(table["at_horizon"].abs().sort_values(ascending=False).index).reset_index(drop=True)
+    return table.reindex(table["average"].abs().sort_values(ascending=False).index).reset_index(drop=True)
 
 
 def kpi_at(result: Result, day: int) -> float:

@@ -31,8 +31,10 @@ NO_LEVER_MOVED = (
 )
 
 SENSITIVITY_NOTE = (
-    "Each bar: the loaded scenario with only that lever changed, {reps} simulated runs with the same random events. "
-    "Bars do not add up exactly: levers help each other (audits find what automation silently misses)."
+    "Each bar: the loaded scenario with only that lever changed, {reps} simulated runs with the same random events, "
+    "compared run by run; the whisker is the 95% interval of the change, and a bar whose interval takes in zero "
+    "says 'no clear effect'. Bars do not add up exactly: levers help each other (audits find what automation "
+    "silently misses)."
 )
 
 COMPARE_HELP = (
