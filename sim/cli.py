@@ -13,6 +13,7 @@ import argparse
 import contextlib
 import errno
 import json
+import math
 import os
 import re
 import signal
@@ -21,6 +22,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from sim.compare import paired_difference
 from sim.model import Interrupted
 from sim.results import Result
 from sim.runner import run
@@ -56,6 +58,7 @@ class _Plain:
 
 SUMMARY_ROWS: tuple[tuple[str, str, str], ...] = (
     ("compliance_start", "KPI on day 0", "pct"),
+    ("compliance_average", "KPI averaged over the horizon", "pct"),
     ("compliance_at_day_182", "KPI at 6 months (day 182)", "pct"),
     ("compliance_end", "KPI at the horizon", "pct"),
     ("band_end", "Band at the horizon", "text"),
@@ -239,7 +242,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
         label = f"simulating {i + 1}/{len(scenarios)}"
         results.append(_run(sc, args.files[i], reps, seed, _Progress(sys.stderr, label), why))
     if args.json:
-        _write_json({"seed": seed, "replications": reps, "results": [r.to_dict() for r in results]}, args.json)
+        data = {"seed": seed, "replications": reps, "results": [r.to_dict() for r in results]}
+        if len(results) == 2:  # the second against the first, paired by replication
+            data["paired_differences"] = _differences(results[0], results[1])
+        _write_json(data, args.json)
         if args.json == "-":
             return 0
     own = {Path(f).stem: _asked_replications(f) for f in args.files}
@@ -248,12 +254,14 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
-def _change(a: Any, b: Any, kind: str) -> str:
-    """How the second scenario differs from the first, in the row's unit ('' if not comparable)."""
+def _change(a: Any, b: Any, kind: str, half: str = "") -> str:
+    """How the second scenario differs from the first, in the row's unit ('' if not
+    comparable); ``half`` is the half-width of its 95% interval, already formatted."""
+    pm = f" ± {half}" if half and half != "unclear" else ""
     if kind == "text" and a != b:
         return f"{_fmt(a, kind)} → {_fmt(b, kind)}"
     if kind == "pct" and a is not None and b is not None:
-        return f"{(b - a) * 100:+.1f} pts"
+        return f"{(b - a) * 100:+.1f}{pm} pts" + (" (unclear)" if half == "unclear" else "")
     if kind == "days":
         if a is None and b is not None:
             return f"reached on day {b}"
@@ -266,8 +274,39 @@ def _change(a: Any, b: Any, kind: str) -> str:
         change = f"{b - a:+,.1f} days" if kind == "dayf" else f"{b - a:+,.0f}"
         if kind == "usd":
             change = f"{'+' if b >= a else '-'}${abs(b - a):,.0f}"
-        return change + (f" ({(b - a) / a:+.0%})" if a else "")
+        relative = f"{(b - a) / a:+.0%}" if a else ""
+        if half == "unclear":
+            relative = ", ".join(x for x in (relative, "unclear") if x)
+        return change + pm + (f" ({relative})" if relative else "")
     return ""
+
+
+PAIRED = (
+    "compliance_average",
+    "compliance_at_day_182",
+    "compliance_end",
+    "overdue_device_days",
+    "programme_cost",
+    "expected_breach_loss",
+)
+
+
+def _interval(a: Result, b: Result, key: str, kind: str) -> str:
+    """The half-width of the paired 95% interval of b − a, formatted in the row's unit,
+    where the figure has one value per replication; 'unclear' when that interval takes in
+    zero; '' where there is none."""
+    if key not in PAIRED or a.replications < 2:
+        return ""
+    d = paired_difference(a, b, key)
+    if not math.isfinite(d.half_width) or d.half_width == 0:
+        return ""
+    if not d.clear:
+        return "unclear"
+    return {"pct": f"{d.half_width * 100:.1f}", "usd": f"${d.half_width:,.0f}", "int": f"{d.half_width:,.0f}"}[kind]
+
+
+def _differences(a: Result, b: Result) -> list[dict[str, Any]]:
+    return [paired_difference(a, b, key).to_dict() for key in PAIRED]
 
 
 def _print_comparison(
@@ -301,7 +340,8 @@ def _print_comparison(
     if len(results) == 2:
         header.append("change")
         for key, _, kind in SUMMARY_ROWS:
-            cells[key].append(_change(results[0].summary.get(key), results[1].summary.get(key), kind))
+            half = _interval(results[0], results[1], key, kind)
+            cells[key].append(_change(results[0].summary.get(key), results[1].summary.get(key), kind, half))
     colw = [max(len(h), *(len(cells[key][i]) for key, _, _ in SUMMARY_ROWS)) for i, h in enumerate(header)]
     out.write(" " * width + "".join(f"  {h:>{w}}" for h, w in zip(header, colw, strict=True)) + "\n")
     for key, label, _ in SUMMARY_ROWS:

@@ -39,12 +39,17 @@ class Difference:
         """Whether the interval leaves out zero (a clear effect, in either direction)."""
         return self.low > 0 or self.high < 0
 
-    def to_dict(self) -> dict[str, float | int | bool | str]:
+    def to_dict(self) -> dict[str, float | int | bool | str | None]:
+        """JSON-ready: a figure with no value (e.g. day 182 of a shorter run) is null."""
+
+        def number(x: float) -> float | None:
+            return x if math.isfinite(x) else None
+
         return {
             "metric": self.metric,
-            "mean": self.mean,
-            "low": self.low,
-            "high": self.high,
+            "mean": number(self.mean),
+            "low": number(self.low),
+            "high": number(self.high),
             "replications": self.replications,
             "confidence": self.confidence,
             "clear": self.clear,

@@ -33,15 +33,21 @@ def test_a_replication_does_not_depend_on_how_many_run_or_how_they_are_batched(
     """Replication i's daily KPI is the same, to the last bit, in a 10- and a 30-replication
     run, and when the runner cuts the 30 into batches of 4 (5,000 devices each, so a
     batch limit of 20,000 device-replications gives 8 batches: 4, 4, ..., 2)."""
-    ten = sim.run(case_study, replications=10, seed=7).per_replication
-    thirty = sim.run(case_study, replications=30, seed=7).per_replication
+    ten_run = sim.run(case_study, replications=10, seed=7)
+    thirty_run = sim.run(case_study, replications=30, seed=7)
+    ten, thirty = ten_run.per_replication, thirty_run.per_replication
     assert list(ten.columns) == [f"rep_{i}" for i in range(10)]
     assert ten.equals(thirty[ten.columns])
+    # each replication's own summary row too: KPI, cost and breach figures
+    assert list(ten_run.replication_summary.index) == list(range(10))
+    assert ten_run.replication_summary.equals(thirty_run.replication_summary.iloc[:10])
     assert sim.runner._batches(30, case_study.fleet.device_count) == [range(30)]  # one batch by default
     monkeypatch.setattr(sim.runner, "BATCH_DEVICES", 20_000)
     assert len(sim.runner._batches(30, case_study.fleet.device_count)) == 8
-    batched = sim.run(case_study, replications=30, seed=7).per_replication
-    assert batched.equals(thirty)
+    batched_run = sim.run(case_study, replications=30, seed=7)
+    assert batched_run.per_replication.equals(thirty)
+    assert batched_run.replication_summary.equals(thirty_run.replication_summary)
+    assert thirty_run.replication_summary["expected_breaches"].std() > 0
     # the replications do differ from each other (so the equality above says something)
     assert thirty.iloc[182].std() > 0.005
 
