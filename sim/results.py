@@ -160,6 +160,15 @@ def _breach_summary(risk: Any, horizon: int) -> dict[str, float | None]:
     return out
 
 
+def _sustained_from(at_target: np.ndarray) -> int | None:
+    """The first day from which ``at_target`` holds every day to the horizon (None if it
+    does not hold on the last day)."""
+    if at_target.size == 0 or not at_target[-1]:
+        return None
+    below = np.flatnonzero(~at_target)
+    return int(below[-1] + 1) if below.size else 0
+
+
 def mean_interval(values: np.ndarray, confidence: float = 0.95) -> list[float] | None:
     """``[lo, hi]``: Student's t interval of the mean of ``values`` (replications are
     independent); a single value has no interval (both ends are the value)."""
@@ -249,7 +258,8 @@ def summarise(scenario: Scenario, rec: Record, replications: int, seed: int) -> 
         "compliance_average": float(comp_mean[1:].mean()) if H >= 1 else float(comp_mean[0]),
         "compliance_end_p05": float(cols["compliance_p05"][-1]),
         "compliance_end_p95": float(cols["compliance_p95"][-1]),
-        "days_to_target": int(reach[0]) if reach.size else None,
+        "days_to_target": _sustained_from(comp_mean >= target - 1e-12),
+        "first_day_at_target": int(reach[0]) if reach.size else None,
         "band_end": band(float(comp_mean[-1])),
         "mean_time_to_patch_days": ttp_mean,
         "p90_time_to_patch_days": _percentile_from_hist(hist, 0.9),

@@ -201,9 +201,12 @@ def test_compare_three_files():
         assert table.loc["Updated on time, at the horizon", n] == f"{runs[n].summary['compliance_end']:.1%}"
     diff = next(t for t in tables if "Devices under central update management" in t.index)
     assert diff.loc["Devices under central update management"].tolist() == ["0%", "95%", "58%"]
-    days = table.loc["Days to reach the target"]
+    days = table.loc["Days until the target is reached and held"]
     assert days["baseline.yaml"] == "never"
-    assert days["case_study.yaml"] == f"{runs['case_study.yaml'].summary['days_to_target']:,}"
+    held = runs["case_study.yaml"].summary["days_to_target"]
+    assert days["case_study.yaml"] == ("never" if held is None else f"{held:,}")
+    first = table.loc["Days until the target is first reached"]
+    assert first["case_study.yaml"] == f"{runs['case_study.yaml'].summary['first_day_at_target']:,}"
     assert "simulation.seed" not in diff.index  # same in all three files
     assert "fleet.initial_compliance" not in diff.index or len(set(diff.loc["fleet.initial_compliance"])) > 1
 

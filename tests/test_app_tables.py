@@ -11,8 +11,8 @@ from ui import page
 def test_best_columns_higher_or_lower_is_better():
     table = pd.DataFrame(
         {
-            "a": [0.7, 0.8, 0.9, None, 40.0, 1000.0, 5.0, 9.0, 0.01],
-            "b": [0.7, 0.9, 0.85, 120, 30.0, 2000.0, 4.0, 9.0, 0.02],
+            "a": [0.7, 0.8, 0.9, None, 20.0, 40.0, 1000.0, 5.0, 9.0, 0.01],
+            "b": [0.7, 0.9, 0.85, 120, None, 30.0, 2000.0, 4.0, 9.0, 0.02],
         },
         index=[label for _, label, *_ in page.SUMMARY_ROWS],
     )
@@ -23,10 +23,11 @@ def test_best_columns_higher_or_lower_is_better():
     assert page.best_columns(table)["Mean days to patch"] == ["a", "b"]  # a tie marks both
     table.loc["Mean days to patch", "a"] = 40.0
     assert best["Updated on time, at the horizon"] == ["a"]
-    assert best["Days to reach the target"] == ["b"]  # never reaching it is worst
+    assert best["Days until the target is reached and held"] == ["b"]  # never reaching it is worst
     assert best["Mean days to patch"] == ["b"]
     assert best["Device-days overdue"] == ["a"]
     assert best["Expected breaches a year"] == ["a"]
+    assert best["Days until the target is first reached"] == ["a"]
 
 
 def test_differing_parameters_only(baseline: sim.Scenario):
@@ -47,6 +48,6 @@ def test_differing_parameters_only(baseline: sim.Scenario):
 
 def test_missing_figures_read_never_only_for_the_target():
     nan = float("nan")
-    assert page._cell("Days to reach the target", nan, "{:,.0f}") == "never"
+    assert page._cell("Days until the target is reached and held", nan, "{:,.0f}") == "never"
     assert page._cell("Updated on time, in 6 months", nan, "{:.1%}") == "–"  # a run shorter than 6 months
     assert page._cell("Mean days to patch", 12.345, "{:,.1f}") == "12.3"

@@ -123,10 +123,14 @@ def test_cli_compare_reads_like_the_case_study() -> None:
     baseline_pct, case_pct = (float(c.strip().rstrip("%")) for c in cells)
     assert baseline_pct < 80 <= 95 <= case_pct
     # With two files the last column is the change, in percentage points.
-    assert six_months.endswith(" pts")
-    change = float(six_months.split()[-2])
+    # With two files the last column is the change, in percentage points, with the
+    # half-width of its paired 95% interval.
+    match = re.search(r"([+-]\d+\.\d) ± (\d+\.\d) pts$", six_months)
+    assert match, six_months
+    change, half = float(match.group(1)), float(match.group(2))
     assert change == pytest.approx(case_pct - baseline_pct, abs=0.11)
-    assert "reached on day" in lines["Days to reach the target"]
+    assert 0 < half < change
+    assert "reached on day" in lines["Target first reached"]
 
 
 PAGES = {  # docs page -> the presets in its key-number columns, in order

@@ -103,14 +103,21 @@ def headline(whatif: Result, loaded: Result) -> None:
         days = w["days_to_target"]
         target = whatif.scenario.kpi.target
         base_days = b["days_to_target"]
+        first = w["first_day_at_target"]
+        dips = (
+            f" It first reached the target after {_time_to_target(first).lower()}, then dipped below it."
+            if first is not None and first != days
+            else ""
+        )
         st.metric(
-            f"Reaches the {target:.0%} target",
-            _time_to_target(days),
+            f"Reaches and holds the {target:.0%} target",
+            _time_to_target(days, never="Not held" if first is not None else "Not reached"),
             delta=None if days == base_days else f"loaded: {_time_to_target(base_days, never='never').lower()}",
             delta_color="off",
             delta_arrow="off",
             border=True,
-            help="When the average run first reaches the target; 'Not reached' means not within the simulated period.",
+            help="From when the average run stays at or above the target to the end of the simulated period; "
+            "'Not reached' means it is below the target at the end." + dips,
         )
     money = st.columns(4)
     figures = (
@@ -448,7 +455,8 @@ SUMMARY_ROWS: tuple[tuple[str, str, str, bool], ...] = (
     ("compliance_start", "Updated on time, today", "{:.1%}", True),
     ("compliance_at_day_182", "Updated on time, in 6 months", "{:.1%}", True),
     ("compliance_end", "Updated on time, at the horizon", "{:.1%}", True),
-    ("days_to_target", "Days to reach the target", "{:,.0f}", False),
+    ("days_to_target", "Days until the target is reached and held", "{:,.0f}", False),
+    ("first_day_at_target", "Days until the target is first reached", "{:,.0f}", False),
     ("mean_time_to_patch_days", "Mean days to patch", "{:,.1f}", False),
     ("overdue_device_days", "Device-days overdue", "{:,.0f}", False),
     ("programme_cost", "Programme cost ($)", "{:,.0f}", False),
@@ -520,14 +528,14 @@ def differing_parameters(scenarios: dict[str, Scenario]) -> pd.DataFrame:
     return pd.DataFrame(rows, index=list(flat)).T if rows else pd.DataFrame(columns=list(flat))
 
 
-TARGET_ROW = next(label for key, label, *_ in SUMMARY_ROWS if key == "days_to_target")
+TARGET_ROWS = {label for key, label, *_ in SUMMARY_ROWS if key in ("days_to_target", "first_day_at_target")}
 
 
 def _cell(label: str, value: float, fmt: str) -> str:
     """A summary figure as the compare table shows it: a target never reached is 'never',
     any other missing figure (say, the 6-month KPI of a 90-day run) a dash."""
     if pd.isna(value):
-        return "never" if label == TARGET_ROW else "–"
+        return "never" if label in TARGET_ROWS else "–"
     return fmt.format(value)
 
 
