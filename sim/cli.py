@@ -185,7 +185,14 @@ def _print_summary(result: Result, out: TextIO) -> None:
     )
     width = max(len(label) for _, label, _ in SUMMARY_ROWS)
     for key, label, kind in SUMMARY_ROWS:
-        out.write(f"  {label:<{width}}  {_fmt(result.summary.get(key), kind)}\n")
+        ci = result.summary.get(f"{key}_ci95")
+        extra = ""
+        if kind == "pct" and ci and result.replications > 1:
+            extra = f"  (95% interval of the mean {ci[0] * 100:.1f}–{ci[1] * 100:.1f}%)"
+        elif key == "expected_breach_loss" and result.replications > 1:
+            lo, hi = result.summary["expected_breach_loss_p05"], result.summary["expected_breach_loss_p95"]
+            extra = f"  (90% of replications ${lo:,.0f}–${hi:,.0f})"
+        out.write(f"  {label:<{width}}  {_fmt(result.summary.get(key), kind)}{extra}\n")
     s = result.summary
     out.write(
         f"\n  Mean over replications; 90% of replications end between "
