@@ -69,6 +69,7 @@ SUMMARY_ROWS: tuple[tuple[str, str, str], ...] = (
     ("overdue_device_days", "Overdue device-days", "int"),
     ("blind_spot_devices_end", "Blind-spot devices at the horizon", "int"),
     ("technician_backlog_end", "Technician backlog at the horizon", "int"),
+    ("devices_broken_by_faulty_releases", "Devices broken by faulty releases", "int"),
     ("programme_cost", "Programme cost", "usd"),
     ("expected_breach_loss", "Expected breach loss", "usd"),
     ("breaches_per_year", "Expected breaches a year", "rate"),

@@ -93,7 +93,8 @@ LEVERS: tuple[Lever, ...] = (
         (*_CM, "waves"),
         GROUPS[0],
         "Rollout stages (% of devices per stage)",
-        "Release to a small group first; answers a bad update reaching every device at once.",
+        "Release to a small group first: a faulty update halts after the first stage instead of reaching "
+        "every device at once (stages also delay the rest by a few days).",
         "stages",
     ),
     Lever(

@@ -163,6 +163,12 @@ class DeviceClass(_Model):
     ota_capable: Share = Field(0.95, description="share updatable over the air")
     install_failure_rate: Share = Field(0.05, description="per automated attempt")
     silent_failure_share: Share = Field(0.30, description="share of failed attempts nobody is told about")
+    faulty_release_share: Share = Field(
+        0.02, description="share of releases that break the devices installing them automatically until fixed"
+    )
+    fix_release_days: float = Field(
+        7, ge=0.5, le=365, description="days after a faulty release until the vendor's fix release"
+    )
     manual_minutes: float = Field(25, ge=1, le=1440, description="technician minutes per manual update")
 
 
@@ -223,6 +229,11 @@ class CentralManagement(_Model):
     )
     wave_gap_days: float = Field(2, ge=0, le=60, description="days between rollout waves")
     retries: int = Field(2, ge=0, le=10, description="automatic retries after a reported failure")
+    halt_failure_share: Share = Field(
+        0.2,
+        description="a release's rollout halts when more than this share of the devices that tried it were broken "
+        "by it (1 = never halts)",
+    )
 
     @field_validator("waves")
     @classmethod

@@ -37,6 +37,7 @@ def one_class(
         "ota_capable": 1.0,
         "install_failure_rate": 0.0,
         "silent_failure_share": 0.0,
+        "faulty_release_share": 0.0,
         "manual_minutes": 30,
     }
     if mix is not None:

@@ -303,6 +303,16 @@ def operations_tab(result: Result) -> None:
         key="ops_enrolled",
     )
     left.plotly_chart(charts.time_to_patch_over_time(result), key="ops_time_to_patch")
+    broken = result.summary["devices_broken_by_faulty_releases"]
+    right.plotly_chart(
+        charts.metric_over_time(
+            one,
+            "broken_devices",
+            title=f"Out of service after a faulty update ({broken:,.0f} breakages over the period)",
+            y_title="Devices",
+        ),
+        key="ops_broken",
+    )
 
 
 def cost_tab(whatif: Result, loaded: Result) -> None:

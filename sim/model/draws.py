@@ -59,6 +59,7 @@ class Mechanism(IntEnum):
     MANUAL = 14  # whether a technician's visit is botched
     AUDIT_COVERAGE = 15  # whether an audit round looks at the device
     AUDIT_DETECTION = 16  # whether it finds the device's problem
+    FAULTY = 17  # whether a release is faulty
 
 
 def _fmix(z: np.ndarray) -> np.ndarray:

@@ -39,6 +39,8 @@ class Record:
     patch_day_sum: np.ndarray  # (T, R) days from release to install, summed over updates installed that day
     patch_day_count: np.ndarray  # (T, R) ... how many were installed that day
     patch_day_p90: np.ndarray  # (T, R) ... their 90th percentile (nearest rank; NaN on a day without installs)
+    broken: np.ndarray  # (T, R) devices out of service after installing a faulty release
+    broken_new: np.ndarray  # (T, R) ... broken that day
     exposure: np.ndarray  # (T, R, N_SEV) open vulnerabilities: share of a class lacking a release past its exploit day
     dept_sizes: np.ndarray = field(default=None)  # type: ignore[assignment]  # (R, D) devices
     ttp_sum: np.ndarray = field(default=None)  # type: ignore[assignment]
@@ -95,6 +97,8 @@ class Recording:
             patch_day_sum=z(T, R),
             patch_day_count=z(T, R),
             patch_day_p90=np.full((T, R), np.nan),
+            broken=z(T, R, dt=np.int64),
+            broken_new=z(T, R, dt=np.int64),
             exposure=z(T, R, N_SEV),
         )
         self.ttp_bins = int(self.H - self.rel.history_start + 2)
@@ -122,6 +126,8 @@ class Recording:
             blind = (self.stuck | self.disabled | self.botched) & ~self.ticket
             rec.blind[t] = np.count_nonzero(blind.reshape(R, -1), axis=1)
         rec.enrolled[t] = self.enrolled_per_rep
+        if self.M:
+            rec.broken[t] = np.count_nonzero(self.broken.reshape(R, -1), axis=1)
         rec.backlog[t] = self.queue.count
         self._deadlines_and_releases(t)
         self._exposure(t)

@@ -9,6 +9,9 @@ that start non-compliant are missing it. Updates are cumulative: release ``k`` o
 class contains every earlier one, so a device's state is the index of the newest release
 it has installed.
 
+A share of releases is faulty (``faulty_release_share``): each is followed by the
+vendor's fix release ``fix_release_days`` later, with the same severity.
+
 The schedule is drawn before the simulation runs (deadlines must be known to score the
 KPI each day); the SimPy release processes then walk it in time.
 """
@@ -39,6 +42,7 @@ class ReleaseSchedule:
     deadline: np.ndarray  # (RC, K) release day + SLA of its severity
     count: np.ndarray  # (RC,) releases in the row
     history_start: float  # day of the legacy release (negative)
+    faulty: np.ndarray  # (RC, K) the release breaks the devices that install it automatically
 
     @property
     def width(self) -> int:
@@ -98,13 +102,36 @@ def draw_releases(scenario: Scenario, draws: Draws, replications: Sequence[int])
     rc_cum = np.tile(cum, (n_reps, 1))  # (RC, N_SEV)
     sev_all = np.minimum((u[:, :, None] >= rc_cum[:, None, :]).sum(axis=2), len(SEVERITIES) - 1)
     rows_sev = [sev_all[i, : d.size] for i, d in enumerate(rows_day)]
+    # Faulty releases, from day 0 on (those before are history): one uniform per
+    # (replication, class, release). The vendor replaces each with a fix release
+    # ``fix_release_days`` later, of the same severity, which is not faulty.
+    share = np.tile(np.array([cls.faulty_release_share for cls in classes], dtype=float), n_reps)
+    fix_days = np.tile(np.array([cls.fix_release_days for cls in classes], dtype=float), n_reps)
+    u_faulty = draws.uniform(row_keys[:, None], Mechanism.FAULTY, np.arange(width))
+    rows_faulty = []
+    for i, (d, sv) in enumerate(zip(rows_day, rows_sev, strict=True)):
+        bad = (u_faulty[i, : d.size] < share[i]) & (d >= 0)
+        fix = d[bad] + fix_days[i]
+        keep = fix <= horizon
+        if keep.any():
+            days_i = np.concatenate([d, fix[keep]])
+            order = np.argsort(days_i, kind="stable")
+            rows_day[i] = days_i[order]
+            rows_sev[i] = np.concatenate([sv, sv[bad][keep]])[order]
+            bad = np.concatenate([bad, np.zeros(int(keep.sum()), dtype=bool)])[order]
+        rows_faulty.append(bad)
+    width = max((x.size for x in rows_day), default=1)
     n = len(rows_day)
     day = np.full((n, width), np.inf)
     severity = np.full((n, width), -1, dtype=np.int8)
+    faulty = np.zeros((n, width), dtype=bool)
     count = np.zeros(n, dtype=np.int64)
-    for i, (d, s) in enumerate(zip(rows_day, rows_sev, strict=True)):
+    for i, (d, sv, f) in enumerate(zip(rows_day, rows_sev, rows_faulty, strict=True)):
         day[i, : d.size] = d
-        severity[i, : d.size] = s
+        severity[i, : d.size] = sv
+        faulty[i, : d.size] = f
         count[i] = d.size
     deadline = np.where(severity >= 0, day + sla[np.maximum(severity, 0)], np.inf)
-    return ReleaseSchedule(day=day, severity=severity, deadline=deadline, count=count, history_start=start)
+    return ReleaseSchedule(
+        day=day, severity=severity, deadline=deadline, count=count, history_start=start, faulty=faulty
+    )

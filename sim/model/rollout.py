@@ -7,6 +7,15 @@ check-in, an exponential wait of mean ``checkin_days``. At a check-in the instal
 succeeds, fails loudly (retried at the next check-in until the retries run out, then a
 technician ticket) or fails silently (the device looks updated and is a blind spot).
 
+A faulty release (``faulty_release_share`` of a class's releases) breaks every device
+that installs it automatically: the device is out of service (the console sees it; a
+technician ticket opens), does not take the release, never tries it again, and works
+again once it installs a newer release or a technician visits. Before offering a wave,
+the rollout looks at the devices that have tried the release so far: when more than
+``halt_failure_share`` of them were broken by it, the release's rollout halts for the
+class (hawkBit's error threshold, AWS IoT Jobs' abort config), so later waves and later
+departments never get it and wait for the next release.
+
 The day's approvals and waves are applied together: each touches its own slice of
 devices, so one vectorised step does what one step per event would.
 """
@@ -59,6 +68,8 @@ class Rollout:
         """Rollout waves (rows of time, wave group, release; each group once): enrolled
         devices are offered the release and those ready to install get their next check-in."""
         when, groups, seqs = ev[:, 0], ev[:, 1].astype(np.int64), ev[:, 2].astype(np.int64)
+        go_on = ~self._halts(groups // (self.D * self.W), seqs)
+        when, groups, seqs = when[go_on], groups[go_on], seqs[go_on]
         idx, pos = ranges(self.group_start[groups], self.group_start[groups + 1])
         if not idx.size:
             return
@@ -66,7 +77,7 @@ class Rollout:
         offered = np.where(enrolled, np.maximum(self.offered[idx], seqs[pos]), self.offered[idx])
         self.offered[idx] = offered
         ready = enrolled & ~self.disabled[idx] & ~self.stuck[idx] & np.isinf(self.next_attempt[idx])
-        ready &= offered > self.installed[idx]
+        ready &= (offered > self.installed[idx]) & (offered != self.bad_rel[idx])
         go = idx[ready]
         if go.size:
             self._schedule_checkin(go, when[pos[ready]])
@@ -82,7 +93,9 @@ class Rollout:
         self.enrolled_idx = np.flatnonzero(self.enrolled)
         self.enrolled_per_rep += np.bincount(self.rep[new], minlength=self.R)
         self.group_enrolled += np.bincount(self.group_of[new], minlength=self.group_enrolled.size)
-        self.offered[new] = np.maximum(self.offered[new], self.approved[self.rcd[new]])
+        approved = self.approved[self.rcd[new]]
+        approved = approved - self.halted[self.rc[new], np.maximum(approved, 0)]  # a halted release is not offered
+        self.offered[new] = np.maximum(self.offered[new], approved)
         self._new_drift_threshold(new, t)
         go = new[self.offered[new] > self.installed[new]]
         if go.size:
@@ -110,17 +123,25 @@ class Rollout:
             when = self.next_attempt[due]
             self.next_attempt[due] = np.inf
             ok = self.enrolled[due] & ~self.disabled[due] & ~self.stuck[due] & (self.offered[due] > self.installed[due])
+            ok &= self.offered[due] != self.bad_rel[due]
             due, when = due[ok], when[ok]
             if not due.size:
                 break
+            np.add.at(self.tried, (self.rc[due], self.offered[due]), 1)
             # the outcome is keyed like the check-in that led to it
             u = Draws.uniform(self.dev_key[due], Mechanism.OUTCOME, self.attempt_rel[due], self.attempt_no[due] - 1)
             cls = self.cls[due]
             fail = u < self.fail_rate[cls]
             silent = u < self.fail_rate[cls] * self.silent_share[cls]
             success = due[~fail]
+            faulty = self.rel.faulty[self.rc[success], self.offered[success]]
+            if faulty.any():
+                self._break(success[faulty], t)
+                success, when_ok = success[~faulty], when[~fail][~faulty]
+            else:
+                when_ok = when[~fail]
             if success.size:
-                self._install(success, self.offered[success], when[~fail])
+                self._install(success, self.offered[success], when_ok)
                 self.retries_left[success] = retries
                 self._close_tickets(success[self.ticket[success]])
             quiet = due[silent]
@@ -141,6 +162,26 @@ class Rollout:
             self.retries_left[again] -= 1
             self._schedule_checkin(again, again_when)
             due = again[self.next_attempt[again] <= t]
+
+    def _halts(self, rc: np.ndarray, k: np.ndarray) -> np.ndarray:
+        """Whether the rollout of release ``k`` of each ``rc`` has halted: it had, or more
+        than ``halt_failure_share`` of the devices that tried it were broken by it."""
+        halted = self.halted[rc, k]
+        tried = self.tried[rc, k]
+        now = ~halted & (tried > 0) & (self.broke[rc, k] > self.sc.levers.central_management.halt_failure_share * tried)
+        if now.any():
+            self.halted[rc[now], k[now]] = True
+        return halted | now
+
+    def _break(self, idx: np.ndarray, t: int) -> None:
+        """Devices that installed a faulty release: out of service until fixed."""
+        k = self.offered[idx]
+        self.broken[idx] = True
+        self.bad_rel[idx] = k
+        np.add.at(self.broke, (self.rc[idx], k), 1)
+        np.add.at(self.rec.broken_new[t], self.rep[idx], 1)
+        self.retries_left[idx] = self.sc.levers.central_management.retries
+        self._open_tickets(idx, t, self.rel.severity[self.rc[idx], k] == CRITICAL)
 
     def _enrolled_at_most(self, values: np.ndarray, limit: float) -> np.ndarray:
         """Devices whose ``values`` entry is at most ``limit``, in device order, for values

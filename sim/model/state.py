@@ -41,6 +41,15 @@ class DeviceState:
         self.disabled = np.zeros(M, dtype=bool)
         self.stuck = np.zeros(M, dtype=bool)
         self.botched = np.zeros(M, dtype=bool)
+        # broken by a faulty release (out of service, seen by the console) until something
+        # newer is installed; ``bad_rel`` is the release that broke it, never tried again
+        self.broken = np.zeros(M, dtype=bool)
+        self.bad_rel = np.full(M, -2, dtype=np.int32)
+        # per (replication-class, release): devices that tried it automatically, devices it
+        # broke, and whether its rollout has halted
+        self.tried = np.zeros((R * C, self.K), dtype=np.int64)
+        self.broke = np.zeros((R * C, self.K), dtype=np.int64)
+        self.halted = np.zeros((R * C, self.K), dtype=bool)
         self.next_attempt = np.full(M, np.inf)
         # what keys each device's next keyed draws: the release its attempts are for and how
         # many check-ins it has had for it; how many drift and report thresholds and manual
@@ -76,6 +85,7 @@ class DeviceState:
         self.installed[idx] = new
         self.believed[idx] = np.maximum(self.believed[idx], new)
         self.botched[idx] = False  # whatever was botched before is covered by this install
+        self.broken[idx] = False  # and a device broken by a faulty release works again
         # time to patch is tallied later, in bulk: keep what it needs
         self._ttp_rows.append((idx, old, n, when))
         self._ttp_buffered += idx.size

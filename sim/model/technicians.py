@@ -75,6 +75,7 @@ class Technicians:
             self._new_blind(bad, t)
         if good.size:
             self.stuck[good] = False
+            self.broken[good] = False  # repaired by hand
             self.botched[good] = False
             off = good[self.disabled[good]]
             self.disabled[off] = False
