@@ -93,8 +93,7 @@ LEVERS: tuple[Lever, ...] = (
         (*_CM, "waves"),
         GROUPS[0],
         "Rollout stages (% of devices per stage)",
-        "Release to a small group first: a faulty update halts after the first stage instead of reaching "
-        "every device at once (stages also delay the rest by a few days).",
+        "Release to a small group first; a faulty update halts there instead of reaching every device.",
         "stages",
     ),
     Lever(
@@ -112,6 +111,14 @@ LEVERS: tuple[Lever, ...] = (
         "Automatic retries after a failed install",
         "Retries fix failed installs without a technician; answers failures that pile up as tickets.",
         "count",
+    ),
+    Lever(
+        "console_visibility",
+        (*_CM, "console_visibility"),
+        GROUPS[0],
+        "Devices whose running version the console checks",
+        "The console reads what devices really run; answers failed updates that report success.",
+        "percent",
     ),
     Lever(
         "audit_interval_days",

@@ -229,6 +229,11 @@ class CentralManagement(_Model):
     )
     wave_gap_days: float = Field(2, ge=0, le=60, description="days between rollout waves")
     retries: int = Field(2, ge=0, le=10, description="automatic retries after a reported failure")
+    console_visibility: Share = Field(
+        0.0,
+        description="share of enrolled devices whose running version the console reads at each check-in, so a "
+        "silent failure or switched-off auto-update shows at the next check-in (0 = the console trusts reports)",
+    )
     halt_failure_share: Share = Field(
         0.2,
         description="a release's rollout halts when more than this share of the devices that tried it were broken "
@@ -322,6 +327,9 @@ class Costs(_Model):
     staff: int = Field(200, ge=0, le=10_000_000, description="people in scope of training")
     technician_hour: float = Field(45, ge=0, le=1e6, description="USD per technician hour, loaded")
     reporting_channel_per_month: float = Field(500, ge=0, le=1e9, description="USD per month while enabled")
+    monitoring_per_device_month: float = Field(
+        0.25, ge=0, le=1e6, description="USD per enrolled device-month whose running version the console reads"
+    )
     breach_cost: float = Field(4_440_000, ge=0, le=1e12, description="USD per breach")
 
 

@@ -15,7 +15,7 @@ from ui import levers as lv
 
 pytestmark = pytest.mark.usefixtures("scenarios_folder")
 
-UP, DOWN = +1, -1
+UP, DOWN, FLAT = +1, -1, 0
 CASES = [
     # (levers set first, lever moved, new value, expected direction of the KPI)
     ({}, "enrolled_share", 80.0, UP),
@@ -23,6 +23,7 @@ CASES = [
     ({"enrolled_share": 80.0}, "waves", "100", UP),
     ({"enrolled_share": 80.0}, "checkin_hours", 168.0, DOWN),
     ({"enrolled_share": 80.0, "technician_hours": 1.0}, "retries", 0, DOWN),  # retries save scarce hands
+    ({"enrolled_share": 80.0}, "console_visibility", 100.0, UP),  # silent failures seen at check-in
     ({"enrolled_share": 80.0}, "audit_interval_days", 30, UP),
     ({"enrolled_share": 80.0, "audit_interval_days": 30}, "audit_coverage", 20.0, DOWN),
     ({"enrolled_share": 80.0, "audit_interval_days": 30}, "audit_detection", 20.0, DOWN),
@@ -33,7 +34,9 @@ CASES = [
     ({"training_coverage": 100.0}, "refresher_interval_days", 60, UP),
     ({}, "policy_clarity", 100.0, UP),
     ({"policy_clarity": 100.0}, "approval_delay_days", 30, DOWN),
-    ({}, "prioritize_critical", True, UP),
+    # prioritising critical updates reorders the queue: it cuts overdue-critical devices about
+    # fourfold but leaves the all-severity KPI where it was (-0.1 ± 1.5 pts, 30 paired runs)
+    ({}, "prioritize_critical", True, FLAT),
     ({}, "technicians", 10, UP),
     ({}, "technician_hours", 2.0, DOWN),
 ]
@@ -79,7 +82,10 @@ def test_moving_a_lever_moves_the_kpi(before, key, value, direction):
     at.run()
     assert not at.exception
     after = kpi_average(at)
-    assert (after - start) * direction > 0.001, f"{key}: {start:.4f} -> {after:.4f}"
+    if direction == FLAT:
+        assert abs(after - start) < 0.02, f"{key}: {start:.4f} -> {after:.4f}"
+    else:
+        assert (after - start) * direction > 0.001, f"{key}: {start:.4f} -> {after:.4f}"
 
 
 def test_more_enrolment_raises_kpi_at_horizon_and_draws_lever_bars():

@@ -3,7 +3,8 @@
 ``FleetModel`` (model.py) simulates one batch of replications; the mechanisms it
 orchestrates live beside it: draws.py (random draws), fleet.py (layout), state.py
 (device state), releases.py (vendor releases), approvals.py, rollout.py (enrolment,
-waves and install attempts), people.py (drift and reports), training.py, audits.py,
+waves and install attempts), people.py (drift and reports), console.py (what central
+management sees), training.py, audits.py,
 technicians.py (the hook into sim/tickets.py) and record.py (the daily record).
 """
 

@@ -60,6 +60,8 @@ class Mechanism(IntEnum):
     AUDIT_COVERAGE = 15  # whether an audit round looks at the device
     AUDIT_DETECTION = 16  # whether it finds the device's problem
     FAULTY = 17  # whether a release is faulty
+    VISIBLE = 18  # whether the console reads the device's running version
+    CONSOLE = 19  # wait until the console's next look at a device that went wrong
 
 
 def _fmix(z: np.ndarray) -> np.ndarray:

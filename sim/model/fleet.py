@@ -72,6 +72,9 @@ class FleetLayout:
         u_ota = Draws.uniform(self.dev_key, Mechanism.OTA)
         u_enrol = Draws.uniform(self.dev_key, Mechanism.ENROL)
         u_init = Draws.uniform(self.dev_key, Mechanism.INITIAL)
+        # whether the console reads the device's running version (once enrolled)
+        visibility = sc.levers.central_management.console_visibility
+        self.visible = Draws.uniform(self.dev_key, Mechanism.VISIBLE) < visibility if visibility > 0 else None
 
         ota = np.array([c.ota_capable for c in classes])[self.cls]
         self.fail_rate = np.array([c.install_failure_rate for c in classes])

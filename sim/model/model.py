@@ -8,7 +8,8 @@ operation). SimPy processes stand for the things that happen at points in time:
   queues each department's approval and rollout waves (approvals.py);
 * the day process, at the end of every day, applies what fell due during the day:
   approvals and rollout waves, enrolment and automated install attempts (rollout.py),
-  staff switching off auto-update and reports (people.py), the technicians' work day
+  staff switching off auto-update and reports (people.py), what the console sees
+  (console.py), the technicians' work day
   (technicians.py); then it records the day (record.py); an audit round that falls
   in the day (every ``audits.interval_days``) comes before the work day (audits.py).
 
@@ -28,6 +29,7 @@ import simpy
 
 from sim.model.approvals import Approvals
 from sim.model.audits import Audits
+from sim.model.console import Console
 from sim.model.draws import Draws
 from sim.model.fleet import FleetLayout
 from sim.model.people import People
@@ -43,7 +45,7 @@ class Interrupted(Exception):
     """Raised through ``run`` when a progress callback asks to stop."""
 
 
-class FleetModel(FleetLayout, DeviceState, Approvals, Rollout, People, Audits, Technicians, Recording):
+class FleetModel(FleetLayout, DeviceState, Approvals, Rollout, People, Console, Audits, Technicians, Recording):
     """One batch of replications of a scenario, simulated together."""
 
     def __init__(self, scenario: Scenario, replications: Sequence[int], draws: Draws) -> None:
@@ -63,6 +65,7 @@ class FleetModel(FleetLayout, DeviceState, Approvals, Rollout, People, Audits, T
         self.K = self.rel.width
         u_init = self._layout()
         self._initial_state(u_init)
+        self._console_setup()
         self._approval_delays()
         self._technicians_setup()
         self._hazards()
@@ -99,6 +102,7 @@ class FleetModel(FleetLayout, DeviceState, Approvals, Rollout, People, Audits, T
             self._attempts(t)
             self._drift(t)
             self._reports(t)
+            self._console(t)
             self._due_audits(t)
             self._workday(t)
             self._record(t)

@@ -41,6 +41,7 @@ class People:
             self.disabled[hit] = True
             self.next_attempt[hit] = np.inf
             self._new_blind(hit, t)
+            self._watch(hit, np.float64(t))
 
     def _new_blind(self, idx: np.ndarray, t: int) -> None:
         """Devices that just became silently broken: when will somebody report them?"""

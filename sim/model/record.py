@@ -135,8 +135,9 @@ class Recording:
         levers = self.sc.levers
         if t > 0:
             rec.cost[t, :, LEVERS.index("central_management")] += (
-                rec.enrolled[t] * costs.management_per_device_month / DAYS_PER_MONTH
-            )
+                rec.enrolled[t] * costs.management_per_device_month
+                + self.monitored_per_rep() * costs.monitoring_per_device_month
+            ) / DAYS_PER_MONTH
             if levers.reporting_channel.enabled:
                 rec.cost[t, :, LEVERS.index("reporting_channel")] += costs.reporting_channel_per_month / DAYS_PER_MONTH
         rec.cost[t, :, LEVERS.index("training")] += self.training_bill[t]

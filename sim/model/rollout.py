@@ -149,6 +149,7 @@ class Rollout:
                 self.stuck[quiet] = True
                 self.believed[quiet] = np.maximum(self.believed[quiet], self.offered[quiet])
                 self._new_blind(quiet, t)
+                self._watch(quiet, when[silent])
             loud = fail & ~silent
             again = due[loud]
             again_when = when[loud]

@@ -1,0 +1,57 @@
+"""The console: what central management sees of each enrolled device.
+
+Without monitoring (``console_visibility`` 0) the console trusts what devices report, so
+a silent failure (the device reports success; its update agent is stuck) and a
+switched-off auto-update stay invisible until an audit or a report finds them. A share
+``console_visibility`` of the devices (drawn per device) has its running version read at
+each check-in: when one of them goes wrong, the console sees it at the device's next
+check-in (an exponential wait of mean ``checkin_days``, keyed by the device and how many
+times it has gone wrong) and opens a technician ticket, so it is no longer a blind spot.
+Monitored devices cost ``costs.monitoring_per_device_month`` while enrolled.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.model.draws import Draws, Mechanism
+
+
+class Console:
+    """Monitoring of enrolled devices' running versions (a mixin of ``FleetModel``)."""
+
+    def _console_setup(self) -> None:
+        self.console_at = np.full(self.M, np.inf)  # when the console next sees a device that went wrong
+        self.console_draws = np.zeros(self.M, dtype=np.int32)
+
+    def _watch(self, idx: np.ndarray, when: np.ndarray) -> None:
+        """Devices ``idx`` just went silently wrong at ``when``: monitored ones are seen at
+        their next check-in."""
+        if self.visible is None or not idx.size:
+            return
+        seen = self.visible[idx]
+        idx, when = idx[seen], np.broadcast_to(when, seen.shape)[seen]
+        if not idx.size:
+            return
+        n = self.console_draws[idx]
+        self.console_draws[idx] = n + 1
+        wait = Draws.exponential(self.dev_key[idx], Mechanism.CONSOLE, n, mean=self.checkin)
+        self.console_at[idx] = np.minimum(self.console_at[idx], when + wait)
+
+    def _console(self, t: int) -> None:
+        """Open tickets for the monitored devices the console saw go wrong by the end of day t."""
+        if self.visible is None:
+            return
+        due = self._enrolled_at_most(self.console_at, t)
+        if not due.size:
+            return
+        self.console_at[due] = np.inf
+        wrong = due[(self.stuck[due] | self.disabled[due]) & ~self.ticket[due]]
+        if wrong.size:
+            self._open_tickets(wrong, t, np.zeros(wrong.size, dtype=bool))
+
+    def monitored_per_rep(self) -> np.ndarray:
+        """Enrolled devices the console monitors, per replication."""
+        if self.visible is None:
+            return np.zeros(self.R)
+        return np.bincount(self.rep[self.enrolled & self.visible], minlength=self.R)
