@@ -262,7 +262,7 @@ class Audits(_Model):
 
 class ReportingChannel(_Model):
     enabled: bool = Field(False, description="whether staff have a channel to report update problems")
-    report_rate_per_day: Share = Field(0.03, description="chance per day a broken device is reported")
+    report_rate_per_day: Share = Field(0.01, description="chance per day a broken device is reported")
 
 
 class Training(_Model):
@@ -275,7 +275,7 @@ class Training(_Model):
     refresher_interval_days: float = Field(
         0, ge=0, le=MAX_HORIZON_DAYS, description="days between refresher sessions (at least 1); 0 = no refreshers"
     )
-    effectiveness: Share = Field(0.6, description="cut in errors and drift when everyone is trained")
+    effectiveness: Share = Field(0.2, description="cut in errors and drift when everyone is trained")
 
     @field_validator("refresher_interval_days")
     @classmethod
