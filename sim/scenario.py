@@ -286,7 +286,9 @@ class Training(_Model):
 class UpdatePolicy(_Model):
     clarity: Share = Field(0.2, description="1 = one policy for all departments; 0 = each its own")
     approval_delay_days: float = Field(2, ge=0, le=365, description="approval delay under the policy, days")
-    prioritize_critical: bool = Field(False, description="critical updates skip approval and the ticket queue")
+    prioritize_critical: bool = Field(
+        False, description="critical updates are approved at once and their tickets go to the priority queue"
+    )
 
 
 class Technicians(_Model):
