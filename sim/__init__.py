@@ -12,6 +12,10 @@ The public API:
 * ``paired_difference(a, b, metric) -> Difference`` is ``b − a`` over the same
   replications with its 95% interval (same seed: exact common random numbers).
 
+Also re-exported for the app and the CLI: ``scenario_from_data``, ``check_limits``,
+``max_replications``, ``safe_scenario_filename``, ``resolve_in_folder`` and the
+``DeviceClass`` and ``Department`` models (the rest of ``sim.scenario`` stays inside).
+
 ``sim`` never imports a user interface; ``python -m sim`` is its command line.
 """
 
@@ -22,11 +26,18 @@ from sim.runner import run
 from sim.scenario import (
     SCHEMA_VERSION,
     SEVERITIES,
+    Department,
+    DeviceClass,
     Scenario,
     ScenarioError,
+    check_limits,
     dump_scenario,
     load_scenario,
+    max_replications,
+    resolve_in_folder,
+    safe_scenario_filename,
     save_scenario,
+    scenario_from_data,
 )
 
 # The goal seek (Optuna) and the sensitivity screening (SALib) are imported when first used,
@@ -52,6 +63,8 @@ __all__ = [
     "BANDS",
     "SCHEMA_VERSION",
     "SEVERITIES",
+    "Department",
+    "DeviceClass",
     "Difference",
     "Frontier",
     "Interrupted",
@@ -60,12 +73,17 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "band",
+    "check_limits",
     "dump_scenario",
     "frontier",
     "load_scenario",
+    "max_replications",
     "paired_difference",
+    "resolve_in_folder",
     "run",
+    "safe_scenario_filename",
     "save_scenario",
+    "scenario_from_data",
     "seek",
     "sensitivity",
 ]

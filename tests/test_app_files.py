@@ -219,7 +219,7 @@ def test_compare_lowers_runs_to_what_the_largest_file_admits(
     with a notice, instead of an error page; every file gets the same runs and seed."""
     # a low memory limit, so a modest file is 'too big': the baseline (5,000 devices) admits 40 runs,
     # a 100,000-device file admits 2 (devices x runs <= 200,000)
-    monkeypatch.setattr("sim.scenario.MAX_DEVICE_REPLICATIONS", 200_000)
+    monkeypatch.setattr("sim.scenario.limits.MAX_DEVICE_REPLICATIONS", 200_000)
     baseline = sim.load_scenario(ROOT / "scenarios" / "baseline.yaml")
     data = baseline.model_dump()
     data["name"] = "Big fleet"

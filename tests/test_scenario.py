@@ -1,6 +1,6 @@
 """Scenario files: round trips, migration, versions, suggestions, limits, safe names, saving.
 
-These pin down the contract of ``sim/scenario.py``: what loads, what is refused and in
+These pin down the contract of the ``sim/scenario/`` package: what loads, what is refused and in
 which words, and that saving never replaces a file the planner did not mean to replace.
 """
 

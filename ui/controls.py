@@ -15,8 +15,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from sim import Scenario, ScenarioError
-from sim.scenario import Department, DeviceClass, check_limits, max_replications, scenario_from_data
+from sim import Department, DeviceClass, Scenario, ScenarioError, check_limits, max_replications, scenario_from_data
 from ui import levers as lv
 from ui import state as ss
 from ui import text

@@ -14,8 +14,7 @@ import pandas as pd
 import streamlit as st
 
 import sim
-from sim import Result, Scenario, ScenarioError
-from sim.scenario import safe_scenario_filename
+from sim import Result, Scenario, ScenarioError, safe_scenario_filename
 from ui import charts, results, text
 from ui import levers as lv
 from ui import scenario_files as files

@@ -22,8 +22,7 @@ import pandas as pd
 import streamlit as st
 
 import sim
-from sim import Result, Scenario
-from sim.scenario import scenario_from_data
+from sim import Result, Scenario, scenario_from_data
 from ui import levers as lv
 from ui import stop
 

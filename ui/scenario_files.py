@@ -3,7 +3,7 @@
 The folder is ``scenarios/`` next to ``app.py`` unless the environment variable
 ``IOT_SIM_SCENARIOS_DIR`` names another (the tests use a temporary folder, so they never
 write into the repository). Saving uses the engine's rules, so there is one of each:
-``sim.scenario.safe_scenario_filename`` makes the file name from the name the planner
+``sim.safe_scenario_filename`` makes the file name from the name the planner
 typed, ``resolve_in_folder`` keeps it inside the folder, and ``sim.save_scenario`` writes
 atomically and, unless an overwrite was confirmed, never replaces an existing file (the
 check and the write are one step, so two sessions saving the same name cannot both win).
@@ -17,8 +17,7 @@ import os
 from pathlib import Path
 
 import sim
-from sim import Scenario, ScenarioError
-from sim.scenario import resolve_in_folder, safe_scenario_filename
+from sim import Scenario, ScenarioError, resolve_in_folder, safe_scenario_filename
 
 ENV_DIR = "IOT_SIM_SCENARIOS_DIR"
 DEFAULT_DIR = Path(__file__).resolve().parents[1] / "scenarios"
