@@ -37,7 +37,8 @@ What it covers, for the fleet of a given :class:`sim.Scenario`:
   tickets.
 
 Not covered (the engine has them, they add little per-device work in this form): staff
-switching off auto-update, audits, the reporting channel, training, costs, and every
+switching off auto-update, audits, the reporting channel, training, faulty releases and
+halted rollouts, the console's monitoring, costs, and every
 output except the daily compliance KPI.
 
 "Device-updates" are the (device, release) pairs whose release falls in

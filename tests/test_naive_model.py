@@ -42,6 +42,7 @@ fleet:
       severity_mix: {{critical: 1.0, high: 0.0, medium: 0.0, low: 0.0}}
       ota_capable: 1.0
       install_failure_rate: 0.0
+      faulty_release_share: 0.0
   departments:
     - {{name: Everyone, share: 1.0, approval_delay_days: 0}}
 human_factors: {{manual_error_rate: 0.0, disable_rate_per_month: 0.0}}
