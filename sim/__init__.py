@@ -9,6 +9,9 @@ The public API:
   ``Result.summary`` holds the headline figures, ``Result.series`` the daily KPI and its
   companions as a pandas DataFrame, ``Result.replication_summary`` one row per
   replication, ``Result.to_dict()`` the JSON form;
+* ``run_many(scenarios, *, replications=None, seed=None, executor=None, progress=None)``
+  runs many at once (a local process pool, or a Dask cluster), each result equal to
+  ``run``'s;
 * ``paired_difference(a, b, metric) -> Difference`` is ``b − a`` over the same
   replications with its 95% interval (same seed: exact common random numbers).
 
@@ -22,7 +25,7 @@ Also re-exported for the app and the CLI: ``scenario_from_data``, ``check_limits
 from sim.compare import Difference, paired_difference
 from sim.model import Interrupted
 from sim.results import BANDS, Result, band
-from sim.runner import run
+from sim.runner import run, run_many
 from sim.scenario import (
     SCHEMA_VERSION,
     SEVERITIES,
@@ -81,6 +84,7 @@ __all__ = [
     "paired_difference",
     "resolve_in_folder",
     "run",
+    "run_many",
     "safe_scenario_filename",
     "save_scenario",
     "scenario_from_data",

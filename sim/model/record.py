@@ -215,11 +215,10 @@ class Recording:
         shape2 = rec.patch_day_sum.shape
         rec.patch_day_sum += np.bincount(cell, weights=ttp, minlength=shape2[0] * R).reshape(shape2)
         rec.patch_day_count += np.bincount(cell, minlength=shape2[0] * R).reshape(shape2)
-        if cell.size:  # sort by (cell, time to patch) as one number: cells apart by more than any time
-            span = float(2 ** np.ceil(np.log2(ttp.max() + 2)))
-            ordered = np.sort(cell * span + ttp)
-            cells = np.floor(ordered / span).astype(np.int64)
+        if cell.size:  # sort by (cell, time to patch); the value picked is the exact time to patch
+            order = np.lexsort((ttp, cell))
+            cells, ordered = cell[order], ttp[order]
             start = np.flatnonzero(np.r_[True, cells[1:] != cells[:-1]])
             size = np.diff(np.r_[start, cells.size])
             pick = ordered[start + np.ceil(0.9 * size).astype(np.int64) - 1]
-            rec.patch_day_p90.reshape(-1)[cells[start]] = pick - cells[start] * span
+            rec.patch_day_p90.reshape(-1)[cells[start]] = pick
