@@ -25,7 +25,7 @@ from typing import Any, TextIO
 from sim.compare import paired_difference
 from sim.model import Interrupted
 from sim.results import Result
-from sim.runner import run
+from sim.runner import cluster_address, dask_executor, run, run_many
 from sim.scenario import MAX_REPLICATIONS, Scenario, ScenarioError, Simulation, load_scenario, parse_yaml
 
 EXIT_OK = 0
@@ -246,10 +246,14 @@ def cmd_compare(args: argparse.Namespace) -> int:
     # every file is checked against the count it will run with, before any is simulated
     scenarios = [first, *(_load(f, reps, why) for f in args.files[1:])]
     seed = args.seed if args.seed is not None else first.simulation.seed
-    results = []
-    for i, sc in enumerate(scenarios):
-        label = f"simulating {i + 1}/{len(scenarios)}"
-        results.append(_run(sc, args.files[i], reps, seed, _Progress(sys.stderr, label), why))
+    # every file was checked against these replications above: run them all at once, on the
+    # local process pool or on the Dask cluster given
+    address = args.cluster or cluster_address()
+    executor = dask_executor(address) if address else None
+    label = f"simulating {len(scenarios)} scenario{'' if len(scenarios) == 1 else 's'}"
+    results = run_many(
+        scenarios, replications=reps, seed=seed, executor=executor, progress=_Progress(sys.stderr, label)
+    )
     if args.json:
         data = {"seed": seed, "replications": reps, "results": [r.to_dict() for r in results]}
         if len(results) == 2:  # the second against the first, paired by replication
@@ -741,6 +745,12 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--replications", type=replications, help="replications for every file (default: the first file's)")
     c.add_argument("--seed", type=seed, help="seed for all (default: the first file's)")
     c.add_argument("--json", metavar="PATH|-")
+    c.add_argument(
+        "--cluster",
+        metavar="ADDRESS",
+        help="run on the Dask cluster at ADDRESS, e.g. tcp://10.0.0.5:8786 (default: IOT_SIM_DASK_ADDRESS or "
+        "DASK_SCHEDULER_ADDRESS if set, else a local process pool)",
+    )
     c.set_defaults(func=cmd_compare)
     v = sub.add_parser("validate", help="check scenario files without running them")
     v.add_argument("files", nargs="+")
