@@ -162,10 +162,25 @@ class Recording:
             reps = np.repeat(np.arange(R), C)[:, None]
             self._exp_key = (reps * N_SEV + np.maximum(rel.severity, 0)).reshape(-1)
             self._exp_size = np.maximum(np.diff(self.rc_start), 1).astype(float)[:, None]
+            # by column: the earliest exploit day among the rows, made non-decreasing, so that
+            # the columns that may be open on day t are a prefix
+            first = np.where(np.isfinite(self._exp_from), self._exp_from, np.inf).min(axis=0)
+            self._exp_open_sorted = np.minimum.accumulate(first[::-1])[::-1]
+        if not self.M:
+            return
         RC, K = self.R * self.C, self.K
-        lacking = np.cumsum(self.levels.reshape(RC, self.D, K + 1).sum(axis=1), axis=1)[:, :K]  # (RC, K)
-        share = np.where(self._exp_from <= t, lacking / self._exp_size, 0.0)
-        self.rec.exposure[t] = np.bincount(self._exp_key, weights=share.reshape(-1), minlength=self.R * N_SEV).reshape(
+        per_rc = self.levels.reshape(RC, self.D, K + 1).sum(axis=1)  # (RC, K + 1) devices at each level
+        # only releases some device lacks (from the oldest level any device is at) and whose
+        # exploit day has come matter: the rest add nothing
+        lo = int(np.argmax(per_rc.any(axis=0)))
+        hi = int(np.searchsorted(self._exp_open_sorted, t, side="right"))  # releases k < hi may be open
+        if hi <= lo:
+            self.rec.exposure[t] = 0.0
+            return
+        lacking = np.cumsum(per_rc[:, :hi], axis=1)[:, lo:hi]  # (RC, hi - lo): devices below release k
+        share = np.where(self._exp_from[:, lo:hi] <= t, lacking / self._exp_size, 0.0)
+        key = self._exp_key.reshape(RC, K)[:, lo:hi].reshape(-1)
+        self.rec.exposure[t] = np.bincount(key, weights=share.reshape(-1), minlength=self.R * N_SEV).reshape(
             self.R, N_SEV
         )
 
