@@ -362,6 +362,97 @@ def _print_comparison(
         out.write(f"{label:<{width}}{row}".rstrip() + "\n")
 
 
+def _vary(text: str) -> Any:
+    from sim.sweep import parse_vary
+
+    try:
+        return parse_vary(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    """The grid of --vary settings around FILE, one row per point, same seed and replications."""
+    from sim.sweep import grid, table
+
+    _check_outputs(args.json, args.csv)
+    base = _load(args.file, args.replications)
+    reps = base.simulation.replications
+    seed = args.seed if args.seed is not None else base.simulation.seed
+    try:
+        points = grid(base, args.vary)
+    except ScenarioError as exc:
+        raise ScenarioError(exc.problems, args.file) from None
+    for settings, sc in points:  # every point against the replications it will run with
+        try:
+            _load_checked(sc, reps)
+        except ScenarioError as exc:
+            where = ", ".join(f"{k}={v}" for k, v in settings.items())
+            raise ScenarioError(exc.problems, f"{args.file} at {where}") from None
+    address = args.cluster or cluster_address()
+    executor = dask_executor(address) if address else None
+    label = f"simulating {len(points)} point{'' if len(points) == 1 else 's'}"
+    results = run_many(
+        [sc for _, sc in points], replications=reps, seed=seed, executor=executor, progress=_Progress(sys.stderr, label)
+    )
+    frame = table([settings for settings, _ in points], results)
+    if args.csv:
+        _write_csv(frame, args.csv, index=False)
+    if args.json:
+        rows = [{k: _json_value(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
+        _write_json({"file": args.file, "seed": seed, "replications": reps, "points": rows}, args.json)
+    if "-" in (args.json, args.csv):
+        return 0
+    _print_sweep(frame, [v.path for v in args.vary], seed, reps, sys.stdout)
+    return 0
+
+
+def _load_checked(scenario: Scenario, replications: int) -> None:
+    from sim.scenario import FieldProblem, check_limits
+
+    try:
+        check_limits(scenario, replications)
+    except FieldProblem as exc:
+        raise ScenarioError([f"{exc.path}: {exc}"]) from None
+
+
+def _json_value(v: Any) -> Any:
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    if hasattr(v, "item"):
+        v = v.item()
+        return None if isinstance(v, float) and not math.isfinite(v) else v
+    return v
+
+
+def _print_sweep(frame: Any, paths: Sequence[str], seed: int, reps: int, out: TextIO) -> None:
+    out.write(f"Same seed ({seed}) and {reps} replications at every point; KPI as mean (95% interval).\n\n")
+    headers = [p.rsplit(".", 1)[-1] for p in paths] + [
+        "KPI average",
+        "KPI day 182",
+        "KPI at end",
+        "cost",
+        "breaches/yr",
+    ]
+
+    def pct(row: Any, col: str) -> str:
+        value, lo, hi = row[col], row[f"{col}_lo"], row[f"{col}_hi"]
+        if value is None or value != value:
+            return "n/a"
+        return f"{value * 100:.1f}% ({lo * 100:.1f}–{hi * 100:.1f})"
+
+    rows = []
+    for _, row in frame.iterrows():
+        cells = [str(row[p]) for p in paths]
+        cells += [pct(row, "kpi_average"), pct(row, "kpi_day_182"), pct(row, "kpi_end")]
+        cells += [f"${row['programme_cost']:,.0f}", f"{row['breaches_per_year']:.4f}"]
+        rows.append(cells)
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
+    out.write("  ".join(f"{h:>{w}}" for h, w in zip(headers, widths, strict=True)) + "\n")
+    for r in rows:
+        out.write("  ".join(f"{c:>{w}}" for c, w in zip(r, widths, strict=True)) + "\n")
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     bad = 0
     for f in args.files:
@@ -752,6 +843,22 @@ def build_parser() -> argparse.ArgumentParser:
         "DASK_SCHEDULER_ADDRESS if set, else a local process pool)",
     )
     c.set_defaults(func=cmd_compare)
+    sw = sub.add_parser("sweep", help="run a grid of settings around one file, same seed, one row per point")
+    sw.add_argument("file")
+    sw.add_argument(
+        "--vary",
+        type=_vary,
+        action="append",
+        required=True,
+        metavar="PATH=VALUES",
+        help="a setting and its values: v1,v2,... or start:stop:count (repeat for a grid)",
+    )
+    sw.add_argument("--replications", type=replications, help="replications at every point (default: the file's)")
+    sw.add_argument("--seed", type=seed, help="seed for every point (default: the file's)")
+    sw.add_argument("--csv", metavar="PATH|-", help="write the table as CSV")
+    sw.add_argument("--json", metavar="PATH|-", help="write the table as JSON")
+    sw.add_argument("--cluster", metavar="ADDRESS", help="run on the Dask cluster at ADDRESS")
+    sw.set_defaults(func=cmd_sweep)
     v = sub.add_parser("validate", help="check scenario files without running them")
     v.add_argument("files", nargs="+")
     v.set_defaults(func=cmd_validate)

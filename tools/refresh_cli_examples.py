@@ -29,10 +29,11 @@ PAGES = (
     "README.md",
     "docs/tutorial.md",
     "docs/how-to/compare-scenarios.md",
+    "docs/how-to/run-a-sweep.md",
     "docs/reference/cli.md",
     "docs/presets/case_study.md",
 )
-COMMAND = re.compile(r"^\$ python -m sim (run|compare|validate) ")
+COMMAND = re.compile(r"^\$ python -m sim (run|compare|validate|sweep) ")
 FENCE = re.compile(r"^```")
 
 
