@@ -86,7 +86,7 @@ def parse_vary(text: str) -> Vary:
             out = (
                 tuple(int(np.rint(v)) for v in grid)
                 if whole and np.allclose(grid, np.round(grid))
-                else tuple(float(v) for v in grid)
+                else tuple(float(f"{v:.12g}") for v in grid)
             )
         else:
             out = tuple(_value(v) for v in values.split(","))
