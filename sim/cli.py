@@ -24,8 +24,8 @@ from typing import Any, TextIO
 
 from sim.compare import paired_difference
 from sim.model import Interrupted
-from sim.results import Result
-from sim.runner import cluster_address, dask_executor, run, run_many
+from sim.results import Result, _json_number
+from sim.runner import checked_run_size, cluster_address, dask_executor, run, run_many
 from sim.scenario import MAX_REPLICATIONS, Scenario, ScenarioError, Simulation, load_scenario, parse_yaml
 
 EXIT_OK = 0
@@ -385,7 +385,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         raise ScenarioError(exc.problems, args.file) from None
     for settings, sc in points:  # every point against the replications it will run with
         try:
-            _load_checked(sc, reps)
+            checked_run_size(sc, reps, seed)
         except ScenarioError as exc:
             where = ", ".join(f"{k}={v}" for k, v in settings.items())
             raise ScenarioError(exc.problems, f"{args.file} at {where}") from None
@@ -399,30 +399,12 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if args.csv:
         _write_csv(frame, args.csv, index=False)
     if args.json:
-        rows = [{k: _json_value(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
+        rows = [{k: _json_number(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
         _write_json({"file": args.file, "seed": seed, "replications": reps, "points": rows}, args.json)
     if "-" in (args.json, args.csv):
         return 0
     _print_sweep(frame, [v.path for v in args.vary], seed, reps, sys.stdout)
     return 0
-
-
-def _load_checked(scenario: Scenario, replications: int) -> None:
-    from sim.scenario import FieldProblem, check_limits
-
-    try:
-        check_limits(scenario, replications)
-    except FieldProblem as exc:
-        raise ScenarioError([f"{exc.path}: {exc}"]) from None
-
-
-def _json_value(v: Any) -> Any:
-    if isinstance(v, float) and not math.isfinite(v):
-        return None
-    if hasattr(v, "item"):
-        v = v.item()
-        return None if isinstance(v, float) and not math.isfinite(v) else v
-    return v
 
 
 def _print_sweep(frame: Any, paths: Sequence[str], seed: int, reps: int, out: TextIO) -> None:

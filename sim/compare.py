@@ -14,9 +14,8 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
-from sim.results import Result
+from sim.results import Result, mean_interval
 
 
 @dataclass(frozen=True)
@@ -79,15 +78,11 @@ def paired_difference(
     diff = _values(b, metric, day) - _values(a, metric, day)
     if day is not None:
         metric = f"compliance_on_day_{day}"
-    diff = diff[np.isfinite(diff)]
-    n = int(diff.size)
-    if n == 0:
+    interval = mean_interval(diff, confidence)
+    n = int(np.isfinite(diff).sum())
+    if interval is None:
         return Difference(metric, math.nan, math.nan, math.nan, 0, confidence)
-    mean = float(diff.mean())
-    if n < 2:
-        return Difference(metric, mean, mean, mean, n, confidence)
-    half = float(stats.t.ppf(0.5 + confidence / 2, n - 1) * diff.std(ddof=1) / math.sqrt(n))
-    return Difference(metric, mean, mean - half, mean + half, n, confidence)
+    return Difference(metric, float(np.nanmean(diff)), interval[0], interval[1], n, confidence)
 
 
 __all__ = ["Difference", "paired_difference"]

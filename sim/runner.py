@@ -54,7 +54,9 @@ def _concat(records: list[Record]) -> Record:
     return Record(**out)
 
 
-def _checked(scenario: Scenario, replications: int | None, seed: int | None) -> tuple[int, int]:
+def checked_run_size(scenario: Scenario, replications: int | None, seed: int | None) -> tuple[int, int]:
+    """The replications and seed a run will use (the file's unless given), after checking
+    the run-size limits; a ScenarioError naming the field otherwise."""
     reps = scenario.simulation.replications if replications is None else int(replications)
     seed = scenario.simulation.seed if seed is None else int(seed)
     if reps < 1:
@@ -78,7 +80,7 @@ def run(
     ``progress`` (optional) is called with the fraction done; raising ``Interrupted``
     from it stops the run.
     """
-    reps, seed = _checked(scenario, replications, seed)
+    reps, seed = checked_run_size(scenario, replications, seed)
     draws = Draws(seed)
     batches = _batches(reps, scenario.fleet.device_count)
     records = []
@@ -153,7 +155,7 @@ def run_many(
     called with the share of batches done; raising ``Interrupted`` from it cancels the
     batches not yet started and stops.
     """
-    plans = [(sc, *_checked(sc, replications, seed)) for sc in scenarios]  # every scenario checked first
+    plans = [(sc, *checked_run_size(sc, replications, seed)) for sc in scenarios]  # every scenario checked first
     tasks = [
         (i, sc, batch.start, batch.stop, s)
         for i, (sc, reps, s) in enumerate(plans)

@@ -11,6 +11,7 @@ intervals of the mean.
 
 from __future__ import annotations
 
+import copy
 import itertools
 import math
 import re
@@ -133,7 +134,7 @@ def grid(scenario: Scenario, varies: Sequence[Vary]) -> list[tuple[dict[str, Any
     base = scenario.model_dump(mode="json")
     points = []
     for combo in itertools.product(*(v.values for v in varies)):
-        data = _copy(base)
+        data = copy.deepcopy(base)
         settings = {}
         for vary, value in zip(varies, combo, strict=True):
             _set(data, vary.path, value)
@@ -141,14 +142,6 @@ def grid(scenario: Scenario, varies: Sequence[Vary]) -> list[tuple[dict[str, Any
         where = ", ".join(f"{k}={v}" for k, v in settings.items())
         points.append((settings, scenario_from_data(data, source=f"the sweep point {where}")))
     return points
-
-
-def _copy(data: Any) -> Any:
-    if isinstance(data, dict):
-        return {k: _copy(v) for k, v in data.items()}
-    if isinstance(data, list):
-        return [_copy(v) for v in data]
-    return data
 
 
 def table(points: Sequence[dict[str, Any]], results: Sequence[Result]) -> pd.DataFrame:
