@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import controls, page, results, stop, text
+from ui import controls, inventory, page, results, stop, text
 from ui import scenario_files as files
 from ui import state as ss
 
@@ -34,6 +34,7 @@ with st.sidebar:
     )
     if ss.UPLOAD_ERROR in st.session_state:
         page.show_scenario_error("That file was not loaded", st.session_state[ss.UPLOAD_ERROR])
+    inventory.inventory_section()
     st.button("Reset to scenario", on_click=ss.on_reset, key="reset", help="Put every control back to the loaded file.")
     loaded = ss.loaded()
     shown = controls.lever_controls(loaded)

@@ -448,6 +448,57 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_BAD_INPUT if bad else 0
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    """A device inventory (CSV or JSON lines) read into a scenario (``sim.inventory``)."""
+    from datetime import date
+
+    from sim.inventory import format_report, import_inventory, parse_mapping, parse_types
+    from sim.scenario import safe_scenario_filename, save_scenario
+
+    target = args.output
+    if target and target != "-":
+        if Path(target).is_dir():
+            target = str(Path(target) / safe_scenario_filename(Path(args.file).stem))
+        if Path(target).suffix.lower() not in (".yaml", ".yml"):
+            raise ScenarioError([f"-o {target}: a scenario file ends in .yaml or .yml"])
+        if Path(target).exists() and not args.overwrite:
+            raise ScenarioError([f"-o {target}: the file exists already; choose another name or add --overwrite"])
+    _check_outputs(None if target == "-" else target, args.json)
+    as_of = None
+    if args.as_of:
+        try:
+            as_of = date.fromisoformat(args.as_of)
+        except ValueError:
+            raise ScenarioError([f"--as-of must be a date such as 2026-11-30 (got {args.as_of!r})"]) from None
+    result = import_inventory(
+        Path(args.file),
+        base=args.base,
+        profile=args.profile,
+        mapping=parse_mapping(args.map or []),
+        types=parse_types(args.type or []),
+        skip_bad_rows=args.skip_bad_rows,
+        as_of=as_of,
+        timeframe_days=args.timeframe_days,
+        source_name=args.file,
+    )
+    quiet = "-" in (target, args.json)
+    if not quiet:
+        sys.stdout.write(format_report(result.report))
+    if target == "-":
+        from sim.scenario import dump_scenario
+
+        sys.stdout.write(dump_scenario(result.scenario))
+    elif target:
+        saved = save_scenario(result.scenario, target)
+        if not quiet:
+            sys.stdout.write(f"\nWrote {saved} (a valid scenario file; run it with: python -m sim run {saved})\n")
+    elif not quiet:
+        sys.stdout.write("\nNothing written: add -o FILE.yaml to save the scenario.\n")
+    if args.json:
+        _write_json(result.report.to_dict(), args.json)
+    return EXIT_OK
+
+
 def _bounded_int(name: str, low: int, high: int) -> Callable[[str], int]:
     """An argparse type: a whole number in [low, high], with a message naming the option."""
 
@@ -845,6 +896,27 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("files", nargs="+")
     v.set_defaults(func=cmd_validate)
     _add_goal_commands(sub, seed)
+    imp = sub.add_parser("import", help="read a device inventory (CSV or JSON lines) into a scenario file")
+    imp.add_argument("file", help="the inventory: CSV (any of , ; tab |) or JSON lines")
+    imp.add_argument(
+        "--profile",
+        help="column layout of a known export: canonical (default), intune, defender_iot, "
+        "mender, hawkbit, or a profile file (.yaml)",
+    )
+    imp.add_argument("--base", help="scenario the rest comes from (default scenarios/baseline.yaml)")
+    imp.add_argument("--map", action="append", metavar="COLUMN=FIELD", help="read COLUMN as FIELD (repeatable)")
+    imp.add_argument("--type", action="append", metavar="TYPE=CLASS", help="put device type TYPE in CLASS (repeatable)")
+    imp.add_argument("--skip-bad-rows", action="store_true", help="leave out a few bad rows (at most 10%%), counted")
+    imp.add_argument("--as-of", metavar="DATE", help="the inventory's date (default: the newest last update)")
+    imp.add_argument(
+        "--timeframe-days",
+        type=_bounded_int("--timeframe-days", 1, 3650),
+        help="timeframe of a device without a criticality (default: the base's kpi.sla_days.high)",
+    )
+    imp.add_argument("-o", "--output", metavar="PATH|-", help="write the scenario file (- for standard output)")
+    imp.add_argument("--overwrite", action="store_true", help="replace the output file if it exists")
+    imp.add_argument("--json", metavar="PATH|-", help="write the import report as JSON (- for standard output)")
+    imp.set_defaults(func=cmd_import)
     sens = sub.add_parser("sensitivity", help="rank the uncertain assumptions by their effect (Morris)")
     sens.add_argument("file")
     sens.add_argument("--method", choices=("morris",), default="morris", help="screening method (morris)")
