@@ -1087,11 +1087,9 @@ def _build(
 
 
 def _shares(counts: list[int]) -> list[float]:
-    """Counts as shares rounded to 4 decimals that sum to 1 (the largest takes the remainder)."""
+    """Counts as shares, rounded to 4 decimals (their sum is within the schema's tolerance of 1)."""
     total = sum(counts)
-    shares = [round(c / total, 4) for c in counts]
-    shares[0] = round(1.0 - sum(shares[1:]), 4)
-    return shares
+    return [round(c / total, 4) for c in counts]
 
 
 # --------------------------------------------------------------------------- text
