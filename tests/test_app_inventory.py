@@ -19,7 +19,7 @@ SAMPLE = ROOT / "scenarios" / "inventories" / "sample_fleet.csv"
 BAD = ROOT / "tests" / "inventories" / "bad_rows.csv"
 QUICK_TAB = "Model & assumptions"  # draws no charts
 
-pytestmark = [pytest.mark.usefixtures("scenarios_folder"), pytest.mark.slow]
+pytestmark = pytest.mark.usefixtures("scenarios_folder")
 
 
 def opened() -> Any:
