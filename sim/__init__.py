@@ -13,7 +13,10 @@ The public API:
   runs many at once (a local process pool, or a Dask cluster), each result equal to
   ``run``'s;
 * ``paired_difference(a, b, metric) -> Difference`` is ``b − a`` over the same
-  replications with its 95% interval (same seed: exact common random numbers).
+  replications with its 95% interval (same seed: exact common random numbers);
+* ``import_inventory(path_or_bytes, *, base=None, profile=None, ...) -> InventoryImport``
+  reads a device inventory (CSV or JSON lines) into a scenario with its import report
+  (``sim.inventory``).
 
 Also re-exported for the app and the CLI: ``scenario_from_data``, ``check_limits``,
 ``max_replications``, ``safe_scenario_filename``, ``resolve_in_folder`` and the
@@ -43,7 +46,7 @@ from sim.scenario import (
     scenario_from_data,
 )
 
-# The goal seek (Optuna) and the sensitivity screening (SALib) are imported when first used,
+# The goal seek (Optuna), the sensitivity screening (SALib) and the inventory import are imported when first used,
 # so that ``import sim`` and the app do not load them.
 _LAZY = {
     "Frontier": "sim.goal",
@@ -51,6 +54,7 @@ _LAZY = {
     "frontier": "sim.goal",
     "seek": "sim.goal",
     "sensitivity": "sim.sensitivity",
+    "import_inventory": "sim.inventory",
 }
 
 
@@ -79,6 +83,7 @@ __all__ = [
     "check_limits",
     "dump_scenario",
     "frontier",
+    "import_inventory",
     "load_scenario",
     "max_replications",
     "paired_difference",

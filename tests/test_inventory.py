@@ -385,3 +385,23 @@ def test_import_then_run_from_the_cli(tmp_path: Path, capsys: pytest.CaptureFixt
     day0 = sim.load_scenario(out).fleet.initial_compliance
     # each device starts compliant with the imported share: 3 x 4,000 draws, sd about 0.004
     assert data["summary"]["compliance_start"] == pytest.approx(day0, abs=0.03)
+
+
+def test_a_profile_of_ones_own(tmp_path: Path) -> None:
+    """A planner's own profile file (same layout as the shipped ones) is read by path;
+    a profile naming an unknown field is refused with the field named."""
+    profile = tmp_path / "cmdb.yaml"
+    profile.write_text(
+        "name: cmdb\ntitle: Our CMDB\nsource: internal\n"
+        "columns: {device_id: Asset, device_type: Class, managed: MDM}\n"
+        "values: {managed: {enrolled: true, none: false}}\n",
+        encoding="utf-8",
+    )
+    data = b"Asset,Class,MDM\nA1,Camera,Enrolled\nA2,Camera,none\n"
+    result = import_inventory(data, profile=str(profile))
+    assert result.report.managed_share == 0.5
+    profile.write_text("name: x\ntitle: x\nsource: x\ncolumns: {device_id: a, device_kind: b}\n", encoding="utf-8")
+    with pytest.raises(InventoryError, match="unknown field 'device_kind'"):
+        import_inventory(data, profile=str(profile))
+    with pytest.raises(InventoryError, match="no profile 'intunes'; the shipped profiles are canonical"):
+        import_inventory(data, profile="intunes")
