@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
 import streamlit as st
 
 import sim
@@ -79,19 +78,15 @@ def _summary(report: ImportReport) -> None:
         f"Updated on time today (day-0 KPI): **{report.day0_kpi:.1%}** "
         f"({sim.band(report.day0_kpi).capitalize()})"
     )
-    classes = pd.DataFrame(
-        {
-            "Device class": [c.name for c in report.classes],
-            "Devices": [c.devices for c in report.classes],
-            "Over the air": [f"{c.ota_share:.0%}" for c in report.classes],
-            "Types in the file": [", ".join(c.types) for c in report.classes],
-        }
+    # Lists, not tables: the sidebar is narrow. Names from the file go through text.plain.
+    classes = "\n".join(
+        f"- {text.plain(c.name)}: {c.devices:,} devices, {c.ota_share:.0%} over the air "
+        f"({text.plain(', '.join(c.types), limit=200)})"
+        for c in report.classes
     )
-    st.dataframe(classes, hide_index=True, key="inventory_classes")
-    depts = pd.DataFrame(
-        {"Department": list(report.departments), "Share": [f"{s:.1%}" for s in report.departments.values()]}
-    )
-    st.dataframe(depts, hide_index=True, key="inventory_departments")
+    st.markdown(f"Device classes (types in the file):\n{classes}")
+    departments = " · ".join(f"{text.plain(d, limit=80)} {share:.1%}" for d, share in report.departments.items())
+    st.markdown(f"Departments: {departments}")
     if report.from_defaults:
         listed = "\n".join(f"- {text.plain(t)}" for t in report.from_defaults)
         st.caption(f"From the baseline:\n{listed}")
