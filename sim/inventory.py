@@ -362,12 +362,18 @@ def _parse_dates(table: _Table, column: str, date_format: str | None, problems: 
     else:
         parsed = pd.to_datetime(texts.where(~blank), format="ISO8601", utc=True, errors="coerce")
     parsed = parsed.dt.tz_convert(None).dt.normalize()
-    too_early = parsed < pd.Timestamp("1970-01-01")
-    bad = (parsed.isna() & ~blank) | too_early
-    expected = date_format or "a date such as 2026-11-30 (ISO 8601, optionally with a time)"
-    for i in np.flatnonzero(bad.to_numpy()):
+    too_early = (parsed < pd.Timestamp("1970-01-01")).to_numpy()
+    unreadable = (parsed.isna() & ~blank).to_numpy()
+    expected = (
+        f"a date in the format {date_format}"
+        if date_format
+        else "a date such as 2026-11-30 (ISO 8601, optionally with a time; a profile's date_format reads others)"
+    )
+    for i in np.flatnonzero(unreadable | too_early):
         raw = table.frame[column].iloc[i]
-        problems.add(int(i), f"{_where(table, int(i), column, 'last_update')}: {_quoted(raw)} is not {expected}")
+        why = "is before 1970" if too_early[i] else f"is not {expected}"
+        problems.add(int(i), f"{_where(table, int(i), column, 'last_update')}: {_quoted(raw)} {why}")
+    bad = pd.Series(unreadable | too_early, index=parsed.index)
     return parsed.where(~bad)
 
 

@@ -193,25 +193,39 @@ def _read_csv(text: str) -> _Table:
     if repeated:
         raise InventoryError([f"row 1 (header): column {_quoted(repeated[0])} appears more than once"])
     try:
-        frame = pd.read_csv(
+        # header=None: the header row fixes the number of columns, so a row with more cells is
+        # refused (with a header, pandas would quietly take the first cell as an index)
+        raw = pd.read_csv(
             io.StringIO(text),
             sep=sep,
+            header=None,
             dtype=str,
             keep_default_na=False,
             na_filter=False,
             skipinitialspace=True,
             skip_blank_lines=True,
             engine="c",
-            nrows=MAX_INVENTORY_ROWS + 1,
+            nrows=MAX_INVENTORY_ROWS + 2,
         )
     except pd.errors.EmptyDataError:
         raise InventoryError(["the file is empty: it needs a header row and one row per device"]) from None
     except (pd.errors.ParserError, ValueError) as exc:
         detail = str(exc).strip().splitlines()[0] if str(exc).strip() else "unreadable"
+        fields = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", detail)
+        if fields:
+            expected, line, saw = fields.groups()
+            raise InventoryError(
+                [
+                    f"line {line}: {saw} cells, but the header has {expected} columns "
+                    f"(a '{sep}' inside a cell needs the cell in double quotes)"
+                ]
+            ) from None
         match = re.search(r"line (\d+)", detail)
         where = f"line {match.group(1)}: " if match else ""
         raise InventoryError([f"{where}not valid CSV ({_cut(detail, 160)})"]) from None
-    frame.columns = [str(c).strip() for c in frame.columns]
+    header_row = [str(c).strip() for c in raw.iloc[0].fillna("").tolist()]
+    frame = raw.iloc[1:].fillna("").reset_index(drop=True)
+    frame.columns = [name or f"(column {i + 1})" for i, name in enumerate(header_row)]
     return _Table(frame, [f"row {i + 2}" for i in range(len(frame))], "row")
 
 

@@ -305,6 +305,12 @@ def test_skip_bad_rows_refuses_a_mostly_bad_file() -> None:
         ("device_id,device_type\n,Camera\n", "row 2, column 'device_id': empty"),
         ("device_id,device_type,department\na,Camera," + "x" * 81 + "\n", "row 2, column 'department': 81 characters"),
         ("device_id,device_type,criticality\na,Camera,urgent\n", "'urgent' is not a criticality"),
+        ("device_id,device_type\na,Camera,extra\n", "line 2: 3 cells, but the header has 2 columns"),
+        (
+            "device_id,device_type,last_update\na,Camera,1900-01-01\n",
+            "row 2, column 'last_update': '1900-01-01' is before",
+        ),
+        ("device_id,device_type,last_update\na,Camera,30/11/2026\n", "'30/11/2026' is not a date such as 2026-11-30"),
     ],
 )
 def test_bad_files_name_the_problem(text: str, message: str) -> None:
