@@ -411,3 +411,15 @@ def test_a_profile_of_ones_own(tmp_path: Path) -> None:
         import_inventory(data, profile=str(profile))
     with pytest.raises(InventoryError, match="no profile 'intunes'; the shipped profiles are canonical"):
         import_inventory(data, profile="intunes")
+
+
+def test_output_to_a_folder_or_standard_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """-o FOLDER names the file after the inventory (a safe name); -o - writes the YAML alone."""
+    assert cli.main(["import", str(SAMPLE), "-o", str(tmp_path)]) == 0
+    assert [p.name for p in tmp_path.iterdir()] == ["sample_fleet.yaml"]
+    capsys.readouterr()
+    assert cli.main(["import", str(SAMPLE), "-o", "-"]) == 0
+    text = capsys.readouterr().out
+    assert sim.load_scenario(text).fleet.device_count == 4000
+    assert cli.main(["import", str(SAMPLE), "-o", str(tmp_path / "fleet.txt")]) == 2
+    assert "a scenario file ends in .yaml or .yml" in capsys.readouterr().err
