@@ -900,10 +900,11 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("file", help="the inventory: CSV (any of , ; tab |) or JSON lines")
     imp.add_argument(
         "--profile",
+        metavar="NAME|FILE",
         help="column layout of a known export: canonical (default), intune, defender_iot, "
         "mender, hawkbit, or a profile file (.yaml)",
     )
-    imp.add_argument("--base", help="scenario the rest comes from (default scenarios/baseline.yaml)")
+    imp.add_argument("--base", metavar="FILE", help="scenario the rest comes from (default scenarios/baseline.yaml)")
     imp.add_argument("--map", action="append", metavar="COLUMN=FIELD", help="read COLUMN as FIELD (repeatable)")
     imp.add_argument("--type", action="append", metavar="TYPE=CLASS", help="put device type TYPE in CLASS (repeatable)")
     imp.add_argument("--skip-bad-rows", action="store_true", help="leave out a few bad rows (at most 10%%), counted")
@@ -911,6 +912,7 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument(
         "--timeframe-days",
         type=_bounded_int("--timeframe-days", 1, 3650),
+        metavar="N",
         help="timeframe of a device without a criticality (default: the base's kpi.sla_days.high)",
     )
     imp.add_argument("-o", "--output", metavar="PATH|-", help="write the scenario file (- for standard output)")
