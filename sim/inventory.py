@@ -476,7 +476,9 @@ def _import(
                 i, f"{_where(table, i, columns['device_type'], 'device_type')}: empty; every device needs a type"
             )
             continue
-        found = cache.setdefault(type_name, match_type(type_name, class_names, types))
+        if type_name not in cache:
+            cache[type_name] = match_type(type_name, class_names, types)
+        found = cache[type_name]
         if len(found) == 1:
             type_class[i] = found[0]
         elif not found:
