@@ -18,7 +18,7 @@ import streamlit as st
 
 import sim
 from sim import Scenario
-from sim.sensitivity import Sensitivity
+from sim.sensitivity import Sensitivity, sensitivity
 from ui import charts, stop
 
 RUN_KEY = "sensitivity_run"
@@ -39,9 +39,7 @@ _hook: contextvars.ContextVar[Callable[[float], None] | None] = contextvars.Cont
 @st.cache_data(max_entries=MAX_CACHED, show_spinner=False)
 def _screen_cached(scenario_yaml: str, runs: int, replications: int, by_day: int, seed: int) -> Sensitivity:
     scenario = sim.load_scenario(scenario_yaml)
-    return sim.sensitivity(
-        scenario, runs=runs, replications=replications, by_day=by_day, seed=seed, progress=_hook.get()
-    )
+    return sensitivity(scenario, runs=runs, replications=replications, by_day=by_day, seed=seed, progress=_hook.get())
 
 
 def _request(key: str) -> None:
