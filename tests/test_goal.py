@@ -123,7 +123,25 @@ def test_same_seed_same_plan_with_or_without_an_executor(one_lever_plan: sim.Pla
     assert again.settings == one_lever_plan.settings
     assert again.cost == one_lever_plan.cost
     assert again.kpi_lower == one_lever_plan.kpi_lower
+    assert again.kpi_mean == one_lever_plan.kpi_mean
+    assert again.share_meeting == one_lever_plan.share_meeting
     assert again.runs == one_lever_plan.runs
+
+
+def test_the_cli_runs_the_search_on_a_local_pool_of_one_worker_per_core(monkeypatch) -> None:
+    """The CLI's default executor: a process pool sized to the cores; --workers 1 runs here."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from sim import cli
+
+    monkeypatch.delenv("IOT_SIM_DASK_ADDRESS", raising=False)
+    monkeypatch.delenv("DASK_SCHEDULER_ADDRESS", raising=False)
+    monkeypatch.setattr(cli.os, "cpu_count", lambda: 3)
+    with cli._pool(None) as pool:
+        assert isinstance(pool, ProcessPoolExecutor)
+        assert pool._max_workers == 3
+    with cli._pool(1) as pool:
+        assert pool is None
 
 
 def test_a_lever_that_changes_nothing_stays_where_the_file_had_it() -> None:
