@@ -911,12 +911,16 @@ def frontier(
     )
     search.evaluate([search.loaded], "screen")
     loaded = search.candidates[search.key(search.loaded)]
-    search.initial_design()
-    study = optuna.create_study(
-        directions=["minimize", "maximize"], sampler=optuna.samplers.TPESampler(seed=search.seed)
-    )
-    checks = points + 1 + _trim_runs(search.dims)
-    stopped = search.screen_study(study, lambda m: (search.objective(m), search.lower(m)), checks)
+    try:
+        search.initial_design()
+    except (Interrupted, KeyboardInterrupt):  # stopped: the front of what was screened so far
+        stopped = True
+    else:
+        study = optuna.create_study(
+            directions=["minimize", "maximize"], sampler=optuna.samplers.TPESampler(seed=search.seed)
+        )
+        checks = points + 1 + _trim_runs(search.dims)
+        stopped = search.screen_study(study, lambda m: (search.objective(m), search.lower(m)), checks)
 
     def figures(c: _Candidate) -> tuple[float, float]:
         m = c.check or c.screen

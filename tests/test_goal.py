@@ -186,6 +186,22 @@ def test_stopping_returns_the_best_plan_so_far() -> None:
     assert plan.replications == 8  # screening figures only
 
 
+def test_a_frontier_stopped_in_its_first_runs_keeps_what_it_screened() -> None:
+    """Stopped while trying each lever at its strongest (the first runs after the loaded
+    settings): the plans screened so far come back, marked stopped, not an exception."""
+
+    def stop_after_two(status) -> None:
+        if status.runs >= 2:
+            raise sim.Interrupted
+
+    levers = [*ONE, "technicians"]
+    front = sim.frontier(small(), target=TARGET, by_day=BY_DAY, levers=levers, budget_runs=60, progress=stop_after_two)
+    assert front.stopped
+    assert front.runs < 3  # the loaded settings and each lever at its strongest were not all screened
+    assert front.plans
+    assert all(p.stopped and p.replications == 8 for p in front.plans)
+
+
 @pytest.mark.parametrize(
     ("kwargs", "field"),
     [
