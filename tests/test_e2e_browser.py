@@ -194,7 +194,7 @@ def test_goal_search_stops_finds_a_plan_and_applies_it_in_real_browser(tmp_path:
 
             # a small search to the end
             page.get_by_text("Search effort").click()
-            budget = page.get_by_label("Simulations in all")
+            budget = page.get_by_role("spinbutton", name="Simulations in all")
             budget.fill("40")
             budget.press("Enter")
             wait_until_idle(page)

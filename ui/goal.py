@@ -24,15 +24,20 @@ from __future__ import annotations
 import contextvars
 import dataclasses
 import hashlib
+import importlib.machinery
 import json
 import math
 import os
+import sys
+import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
 
 import sim
@@ -67,6 +72,8 @@ REQUESTED = "goal_requested"  # session: fingerprint of the search the user aske
 STOPPED = "goal_stopped"  # session: (fingerprint, Frontier) of a search stopped early
 SAVED = "goal_saved_message"
 APPLIED = "goal_applied"
+STOP_PENDING = "goal_stop_pending"  # session: the search whose Stop was pressed, until its plan is in
+STOP_WAIT_SECONDS = 60.0  # a batch of runs on a busy machine; the stopped run ends at its next update
 
 DEFAULT_TARGET_PERCENT = 95.0  # the top-quartile figure (docs/reference/kpi.md)
 DEFAULT_MONTHS = 6  # "within six months", the question the tab answers
@@ -117,6 +124,9 @@ FRONTIER_NOTE = (
     "Each point is a plan no other plan found beats on both cost and KPI: to its right, plans cost more; above "
     "it, they reach a higher KPI. The KPI shown is the one reached in the share of runs asked for."
 )
+# A stopped search's result, by browser session, handed from the stopped script run to the next.
+_handover: dict[str, tuple[str, Frontier | None]] = {}
+_handover_lock = threading.Lock()
 _hook: contextvars.ContextVar[Callable[[SearchStatus], None] | None] = contextvars.ContextVar(
     "goal_progress", default=None
 )
@@ -170,8 +180,19 @@ def fingerprint(base: Scenario, settings: Settings) -> str:
 
 def _executor() -> Any:
     """The local process pool (or the Dask cluster named in the environment) on a machine
-    with more than one core; on one core, none (the runs go one after another here)."""
-    return default_executor() if (os.cpu_count() or 1) > 1 else None
+    with more than one core; on one core, none (the runs go one after another here).
+
+    The pool starts its workers by spawning, and a spawned worker first runs the parent's
+    ``__main__`` file, which under ``streamlit run`` is app.py: every worker would draw the
+    whole page (bare, with its own simulations) before taking a run. A main module with a
+    ``__spec__`` named ``__main__`` is one multiprocessing leaves alone, so the page's is given one.
+    """
+    if (os.cpu_count() or 1) <= 1:
+        return None
+    main = sys.modules.get("__main__")
+    if main is not None and getattr(main, "__spec__", None) is None:
+        main.__spec__ = importlib.machinery.ModuleSpec("__main__", None)
+    return default_executor()
 
 
 @st.cache_data(max_entries=MAX_CACHED_SEARCHES, show_spinner=False)
@@ -220,7 +241,9 @@ def run_search(base: Scenario, settings: Settings) -> Frontier:
         try:
             if not drawn:  # only a search that runs (not one from the cache) offers Stop
                 drawn.append(True)
-                outer.run(stop_slot.button, "Stop the search", key=STOP_KEY, on_click=_on_stop, help=STOP_HELP)
+                outer.run(
+                    stop_slot.button, "Stop the search", key=STOP_KEY, on_click=_on_stop, args=(key,), help=STOP_HELP
+                )
             outer.run(bar.progress, status.fraction, text=f"Searching: {status.runs:,} of {status.budget_runs:,} runs")
             outer.run(best.caption, best_so_far(status))
         except ScriptControlException as exc:  # Stop, or another control: finish with what we have
@@ -231,8 +254,8 @@ def run_search(base: Scenario, settings: Settings) -> Frontier:
     try:
         return _search_cached(sim.dump_scenario(base), settings.to_json())
     except _Stopped as stopped:
-        if stopped.front is not None:
-            st.session_state[STOPPED] = (key, stopped.front)
+        with _handover_lock:  # this run's session state is cut off once Stop is pressed
+            _handover[_session_id()] = (key, stopped.front)
         if pending:
             raise pending[0] from None
         raise
@@ -334,6 +357,12 @@ def plan_sentence(plan: Plan) -> str:
 
 
 def unreachable_sentence(plan: Plan) -> str:
+    if plan.stopped:
+        return (
+            f"None of the plans tried so far reaches {plan.target:.0%} by {_months_words(plan.by_day)} in "
+            f"{plan.confidence:.0%} of runs. The best reaches {plan.kpi_lower:.1%} in {plan.confidence:.0%} of runs "
+            f"({plan.kpi_mean:.1%} on average), at {charts.usd_short(plan.cost)}."
+        )
     return (
         f"No plan found reaches {plan.target:.0%} by {_months_words(plan.by_day)} in {plan.confidence:.0%} of runs "
         f"with these levers. The best found reaches {plan.kpi_lower:.1%} in {plan.confidence:.0%} of runs "
@@ -351,8 +380,39 @@ def _on_search(key: str) -> None:
     st.session_state.pop(APPLIED, None)
 
 
-def _on_stop() -> None:
+def _on_stop(key: str) -> None:
     st.session_state.pop(REQUESTED, None)
+    st.session_state.pop(STOPPED, None)
+    st.session_state[STOP_PENDING] = key
+
+
+def _session_id() -> str:
+    ctx = get_script_run_ctx()
+    return ctx.session_id if ctx is not None else ""
+
+
+def _take_handover() -> bool:
+    """Move a stopped search's result left by an earlier script run into session state."""
+    with _handover_lock:
+        left = _handover.pop(_session_id(), None)
+    if left is not None:
+        st.session_state[STOPPED] = left
+    return left is not None
+
+
+def wait_for_stopped_search(key: str) -> None:
+    """Streamlit starts the new script run as soon as Stop is pressed (or another control
+    moves), while the stopped run still waits for its current runs, and cuts that run off
+    from session state; the stopped run leaves the best plan so far in ``_handover`` at its
+    next progress update. Pick it up, waiting for it after Stop (at most ``STOP_WAIT_SECONDS``)."""
+    state = st.session_state
+    if _take_handover() or state.get(STOP_PENDING) != key:
+        return
+    deadline = time.monotonic() + STOP_WAIT_SECONDS
+    with st.spinner("Stopping the search after its current runs…"):
+        while time.monotonic() < deadline and not _take_handover():
+            time.sleep(0.2)
+    state.pop(STOP_PENDING, None)
 
 
 def _on_apply(plan_yaml: str) -> None:
@@ -435,6 +495,7 @@ def goal_tab(whatif: Scenario, loaded: Scenario, folder: Path, replications: int
         disabled=not settings.levers,
     )
     state = st.session_state
+    wait_for_stopped_search(key)
     stopped = state.get(STOPPED)
     if state.get(REQUESTED) == key:
         try:
@@ -447,6 +508,9 @@ def goal_tab(whatif: Scenario, loaded: Scenario, folder: Path, replications: int
             st.error(f"The search cannot start:\n{problems}")
             return
     elif stopped is not None and stopped[0] == key:
+        if stopped[1] is None:
+            st.info(STOPPED_EMPTY)
+            return
         front = stopped[1]
         st.warning(STOPPED)
     else:
@@ -469,7 +533,10 @@ def goal_tab(whatif: Scenario, loaded: Scenario, folder: Path, replications: int
 
 def show_result(front: Frontier, folder: Path) -> None:
     plan = chosen_plan(front)
-    st.subheader("The plan" if plan.reachable else "Not reachable with these levers")
+    if front.stopped:
+        st.subheader("Best plan so far")
+    else:
+        st.subheader("The plan" if plan.reachable else "Not reachable with these levers")
     if plan.reachable:
         st.success(plan_sentence(plan))
     else:
