@@ -166,6 +166,10 @@ def test_closing_the_tab_stops_its_simulation(tmp_path: Path):
 
 
 GOAL_SCREENSHOTS = {1100: "goal-tab-1100.png", 1440: "goal-tab-1440.png"}
+# The frontier chart is drawn: a plotly plot with the plan and the loaded scenario marked.
+FRONTIER_DRAWN_JS = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).some(gd =>
+  gd._fullData && ['Best plans found', 'The plan', 'Loaded scenario']
+    .every(n => gd._fullData.some(d => d.name === n)))"""
 
 
 def test_goal_search_stops_finds_a_plan_and_applies_it_in_real_browser(tmp_path: Path):
@@ -197,19 +201,24 @@ def test_goal_search_stops_finds_a_plan_and_applies_it_in_real_browser(tmp_path:
             budget = page.get_by_role("spinbutton", name="Simulations in all")
             budget.fill("40")
             budget.press("Enter")
+            page.get_by_text("up to 40 simulations").wait_for()
             wait_until_idle(page)
             page.get_by_role("button", name="Find the cheapest plan").click()
             apply = page.get_by_role("button", name="Apply this plan")
             page.get_by_role("heading", name="The plan").wait_for(timeout=240_000)
             wait_until_idle(page, timeout_ms=240_000)
             assert page.locator('[data-testid="stException"]').count() == 0
-            assert page.locator('[data-testid="stPlotlyChart"]').count() == 2  # the KPI chart and the frontier
+            page.get_by_role("heading", name="The plan").scroll_into_view_if_needed()
+            page.wait_for_function(FRONTIER_DRAWN_JS, timeout=60_000)
             assert "by month 6 in" in page.locator('[data-testid="stAlertContentSuccess"]').first.inner_text()
             for width, name in GOAL_SCREENSHOTS.items():
                 page.set_viewport_size({"width": width, "height": 1100})
                 page.get_by_role("heading", name="The plan").scroll_into_view_if_needed()
                 time.sleep(1)  # let the charts settle to the new width
-                page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+                page.screenshot(path=str(ARTIFACTS / name))
+                page.locator('[data-testid="stPlotlyChart"]').last.scroll_into_view_if_needed()
+                time.sleep(1)
+                page.screenshot(path=str(ARTIFACTS / name.replace(".png", "-chart.png")))
 
             slider = slider_input(page, SLIDER)
             assert slider.input_value() == "0"
