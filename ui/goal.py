@@ -442,9 +442,7 @@ def settings_controls(scenario: Scenario, replications: int, seed: int) -> Setti
     """Target, date, confidence, levers that may move and the search's run budget."""
     _init_controls(scenario)
     target_col, months_col, confidence_col = st.columns(3)
-    target = target_col.number_input(
-        "Target: devices updated on time (%)", 50.0, 100.0, step=1.0, key=TARGET_KEY, format="%g", help=TARGET_HELP
-    )
+    target = target_col.number_input("Target (%)", 50.0, 100.0, step=1.0, key=TARGET_KEY, format="%g", help=TARGET_HELP)
     months = months_col.number_input("By month", 1, _max_months(scenario), step=1, key=MONTHS_KEY, help=MONTHS_HELP)
     confidence = confidence_col.select_slider(
         "In how many runs",
