@@ -644,7 +644,7 @@ def tornado(result: Sensitivity) -> go.Figure:
     )
     fig.update_layout(barmode="overlay", legend={"traceorder": "reversed"})
     fig.update_xaxes(
-        title=f"KPI change across the assumption's range, {low:g}× to {high:g}× its value (percentage points)",
+        title=f"KPI change, points (assumption {low:g}× → {high:g}×)",
         rangemode="tozero",
     )
     return fig
