@@ -115,3 +115,21 @@ def test_search_on_the_baseline_shows_the_plan_applies_it_and_saves_it(scenarios
     assert lv.loaded_widget_values(saved) == lv.loaded_widget_values(plan.scenario)
     assert saved.simulation.replications == int(FAST_REPLICATIONS)
     assert "cheapest-95-percent.yaml" in at.selectbox(key="scenario_choice").options
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "words"),
+    [
+        ("enrolled_share", 80.0, "enrol 80% of devices in central update management"),
+        ("audit_interval_days", 30, "audit monthly"),
+        ("audit_interval_days", 45, "audit every 45 days"),
+        ("audit_interval_days", 0, "stop the audits"),
+        ("training_coverage", 60.0, "train 60% of staff"),
+        ("reporting_enabled", True, "open a reporting channel"),
+        ("technicians", 1, "1 technician"),
+        ("technicians", 4, "4 technicians"),
+        ("retries", 3, "automatic retries after a failed install: 3"),
+    ],
+)
+def test_each_lever_reads_as_an_instruction(key, value, words):
+    assert goal.lever_words(key, value) == words
