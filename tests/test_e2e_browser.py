@@ -172,6 +172,7 @@ FRONTIER_DRAWN_JS = """() => Array.from(document.querySelectorAll('.js-plotly-pl
     .every(n => gd._fullData.some(d => d.name === n)))"""
 
 
+@pytest.mark.slow
 def test_goal_search_stops_finds_a_plan_and_applies_it_in_real_browser(tmp_path: Path):
     """The 'What does it take?' tab: a search shows progress and Stop, and Stop keeps the best
     plan so far; a small search runs to the end, shows the plan and the frontier chart, and
