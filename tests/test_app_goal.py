@@ -133,3 +133,16 @@ def test_search_on_the_baseline_shows_the_plan_applies_it_and_saves_it(scenarios
 )
 def test_each_lever_reads_as_an_instruction(key, value, words):
     assert goal.lever_words(key, value) == words
+
+
+def test_a_file_with_a_shorter_horizon_brings_the_month_within_it(scenarios_folder):  # noqa: F811
+    """The month box cannot ask for a day past the horizon: opening a 90-day file moves it to month 2."""
+    data = sim.load_scenario(scenarios_folder / "baseline.yaml").model_dump(mode="json")
+    data["simulation"]["horizon_days"] = 90
+    sim.save_scenario(sim.Scenario.model_validate(data), scenarios_folder / "quarter.yaml")
+    at = make_app_test().run()
+    at.selectbox(key="scenario_choice").set_value("quarter.yaml").run()
+    assert not at.exception
+    assert at.number_input(key=goal.MONTHS_KEY).value == 2
+    note = next(i.value for i in at.info if "Find the cheapest plan" in i.value)
+    assert "up to 120 simulations" in note

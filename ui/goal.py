@@ -429,6 +429,8 @@ def _init_controls(scenario: Scenario) -> None:
     state = st.session_state
     state.setdefault(TARGET_KEY, DEFAULT_TARGET_PERCENT)
     state.setdefault(MONTHS_KEY, min(DEFAULT_MONTHS, _max_months(scenario)))
+    if state[MONTHS_KEY] > _max_months(scenario):  # a file with a shorter horizon was opened
+        state[MONTHS_KEY] = _max_months(scenario)
     state.setdefault(CONFIDENCE_KEY, DEFAULT_CONFIDENCE)
     state.setdefault(LEVERS_KEY, list(DEFAULT_LEVERS))
     state.setdefault(BUDGET_KEY, DEFAULT_BUDGET_RUNS)
