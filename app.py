@@ -10,7 +10,9 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import controls, inventory, page, results, stop, text
+from ui import goal as goal_ui
 from ui import scenario_files as files
+from ui import sensitivity as sensitivity_ui
 from ui import state as ss
 
 st.set_page_config(page_title=text.TITLE, page_icon="🛡️", layout="wide")
@@ -84,7 +86,10 @@ page.lever_section(effects, whatif.simulation.horizon_days, replications)
 page.csv_download(whatif_result, whatif.name)
 
 # Only the open tab is computed (each tab holds several charts), to keep slider changes quick.
-fleet, operations, cost, compare, model = st.tabs(page.TABS, key=page.TAB_KEY, on_change="rerun")
+goal, fleet, operations, cost, compare, model = st.tabs(page.TABS, key=page.TAB_KEY, on_change="rerun")
+if goal.open:
+    with goal:
+        goal_ui.goal_tab(whatif, loaded, folder, replications, seed)
 if fleet.open:
     with fleet:
         page.fleet_tab(whatif_result)
@@ -100,6 +105,7 @@ if compare.open:
 if model.open:
     with model:
         page.model_tab(whatif, loaded)
+        sensitivity_ui.assumptions_section(whatif, seed)
 
 with st.sidebar:
     page.save_section(whatif, folder, replications, seed)

@@ -574,8 +574,16 @@ def _lever_list(text: str | None) -> list[str] | None:
 
 
 @contextlib.contextmanager
-def _pool(workers: int) -> Any:
-    """A local process pool for ``workers`` > 1 (workers ignore Ctrl-C: the search stops them)."""
+def _pool(workers: int | None, cluster: str | None = None) -> Any:
+    """Where the search's runs go: the Dask cluster at ``cluster`` (or the one named by
+    IOT_SIM_DASK_ADDRESS / DASK_SCHEDULER_ADDRESS), else a local process pool of
+    ``workers`` processes (default: one per core; its workers ignore Ctrl-C, which the
+    search handles), else, for one worker, this process alone."""
+    address = cluster or (cluster_address() if workers is None else None)
+    if address:
+        yield dask_executor(address)
+        return
+    workers = (os.cpu_count() or 1) if workers is None else workers
     if workers <= 1:
         yield None
         return
@@ -655,7 +663,7 @@ def cmd_seek(args: argparse.Namespace) -> int:
     _check_outputs(args.json, args.save)
     scenario = _load(args.file)
     stop = _StopOnCtrlC()
-    with stop, _pool(args.workers) as pool:
+    with stop, _pool(args.workers, args.cluster) as pool:
         plan = seek(
             scenario, **_goal_kwargs(args), progress=stop.progress(_Progress(sys.stderr, "searching")), executor=pool
         )
@@ -679,7 +687,7 @@ def cmd_frontier(args: argparse.Namespace) -> int:
     _check_outputs(args.json, args.csv)
     scenario = _load(args.file)
     stop = _StopOnCtrlC()
-    with stop, _pool(args.workers) as pool:
+    with stop, _pool(args.workers, args.cluster) as pool:
         front = frontier(
             scenario,
             **_goal_kwargs(args),
@@ -789,8 +797,13 @@ def _add_goal_commands(sub: Any, seed: Callable[[str], int]) -> None:
         g.add_argument(
             "--workers",
             type=_bounded_int("--workers", 1, 64),
-            default=1,
-            help="processes simulating candidates side by side (default 1)",
+            help="processes simulating side by side in a local pool (default: one per core; 1 = this process)",
+        )
+        g.add_argument(
+            "--cluster",
+            metavar="ADDRESS",
+            help="run on the Dask cluster at ADDRESS (default: IOT_SIM_DASK_ADDRESS or DASK_SCHEDULER_ADDRESS "
+            "if set and --workers is not, else the local pool)",
         )
         g.add_argument("--json", metavar="PATH|-", help="write the result as JSON (- for standard output)")
         if name == "seek":

@@ -22,6 +22,7 @@ plans no other plan beats on both. docs/background/goal-seek.md describes the me
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -31,7 +32,8 @@ import optuna
 import pandas as pd
 
 from sim import levers as lv
-from sim.runner import Interrupted, run
+from sim.results import Result
+from sim.runner import Interrupted, run, run_many
 from sim.scenario import MAX_REPLICATIONS, Scenario, ScenarioError, max_replications
 
 # The levers a plan may move unless told otherwise: those with a cost in the model (the
@@ -256,15 +258,22 @@ def measure(
     sustained: bool,
     progress: Callable[[float], None] | None = None,
 ) -> Measure:
-    """Simulate ``scenario`` and keep the per-replication KPI on ``by_day`` and the cost.
-
-    A module-level function, so an executor can run it in another process.
-    """
+    """Simulate ``scenario`` and keep the per-replication KPI on ``by_day`` and the cost."""
     result = run(scenario, replications=replications, seed=seed, progress=progress)
+    return figures(result, by_day, sustained)
+
+
+def figures(result: Result, by_day: int, sustained: bool) -> Measure:
+    """The per-replication KPI on ``by_day`` (or its lowest from then on), cost and breach figures."""
     per_rep = result.per_replication
     kpi = per_rep.loc[by_day:].min(axis=0) if sustained else per_rep.loc[by_day]
     breach = {k: float(result.summary[k]) for k in BREACH_KEYS if result.summary.get(k) is not None}
     return Measure(kpi=kpi.to_numpy(dtype=float), cost=float(result.summary["programme_cost"]), breach=breach)
+
+
+def _workers(executor: Any) -> int:
+    """How many runs the executor takes at once: a local pool's size, else this machine's cores."""
+    return int(getattr(executor, "_max_workers", 0) or os.cpu_count() or 1)
 
 
 # --------------------------------------------------------------------------- search space
@@ -428,17 +437,38 @@ class _Search:
             cand = self.candidates.setdefault(self.key(shown), _Candidate(dict(shown)))
             if getattr(cand, stage) is None and cand not in todo:
                 todo.append(cand)
-        args = [(self.scenario_for(c.shown), reps, self.seed, self.by_day, self.sustained) for c in todo]
-        if self.executor is not None:
-            futures = [self.executor.submit(measure, *a) for a in args]
-            for cand, fut in zip(todo, futures, strict=True):
-                setattr(cand, stage, fut.result())
-                self.runs += 1
-                self.report()
+        if not todo:
+            self.report()
             return
-        for cand, a in zip(todo, args, strict=True):
+        if self.executor is not None:
+            # run_many on the executor, each candidate's replications cut into enough batches to
+            # keep every worker busy (the trim checks one candidate at a time); results equal
+            # run's bit for bit, so the plan is the same with or without the executor
             start = self.runs
-            setattr(cand, stage, measure(*a, progress=lambda f, s=start: self.report(s + f)))
+            results = run_many(
+                [self.scenario_for(c.shown) for c in todo],
+                replications=reps,
+                seed=self.seed,
+                executor=self.executor,
+                progress=lambda f: self.report(start + f * len(todo)),
+                split=math.ceil(_workers(self.executor) / len(todo)),
+            )
+            for cand, result in zip(todo, results, strict=True):
+                setattr(cand, stage, figures(result, self.by_day, self.sustained))
+                self.runs += 1
+            self.report()
+            return
+        for cand in todo:
+            start = self.runs
+            m = measure(
+                self.scenario_for(cand.shown),
+                reps,
+                self.seed,
+                self.by_day,
+                self.sustained,
+                progress=lambda f, s=start: self.report(s + f),
+            )
+            setattr(cand, stage, m)
             self.runs += 1
         self.report()
 
@@ -881,12 +911,16 @@ def frontier(
     )
     search.evaluate([search.loaded], "screen")
     loaded = search.candidates[search.key(search.loaded)]
-    search.initial_design()
-    study = optuna.create_study(
-        directions=["minimize", "maximize"], sampler=optuna.samplers.TPESampler(seed=search.seed)
-    )
-    checks = points + 1 + _trim_runs(search.dims)
-    stopped = search.screen_study(study, lambda m: (search.objective(m), search.lower(m)), checks)
+    try:
+        search.initial_design()
+    except (Interrupted, KeyboardInterrupt):  # stopped: the front of what was screened so far
+        stopped = True
+    else:
+        study = optuna.create_study(
+            directions=["minimize", "maximize"], sampler=optuna.samplers.TPESampler(seed=search.seed)
+        )
+        checks = points + 1 + _trim_runs(search.dims)
+        stopped = search.screen_study(study, lambda m: (search.objective(m), search.lower(m)), checks)
 
     def figures(c: _Candidate) -> tuple[float, float]:
         m = c.check or c.screen

@@ -34,11 +34,12 @@ from sim.scenario import FieldProblem, Scenario, ScenarioError, check_limits
 BATCH_DEVICES = 250_000  # device-replications simulated together (cache-friendly size)
 
 
-def _batches(replications: int, devices: int) -> list[range]:
+def _batches(replications: int, devices: int, at_least: int = 1) -> list[range]:
     """Split replications into the fewest batches of at most BATCH_DEVICES device-replications
-    (one replication at least), as even in size as possible."""
+    (one replication at least), and at least ``at_least`` of them while there are
+    replications enough, as even in size as possible."""
     per = max(1, min(replications, BATCH_DEVICES // max(devices, 1)))
-    n = -(-replications // per)
+    n = min(replications, max(-(-replications // per), at_least))
     per = -(-replications // n)
     return [range(i, min(i + per, replications)) for i in range(0, replications, per)]
 
@@ -146,6 +147,7 @@ def run_many(
     seed: int | None = None,
     executor: Executor | None = None,
     progress: Callable[[float], None] | None = None,
+    split: int = 1,
 ) -> list[Result]:
     """Simulate every scenario, in parallel; results in the same order, each equal to
     ``run(scenario, replications=..., seed=...)`` bit for bit.
@@ -153,13 +155,14 @@ def run_many(
     ``replications`` and ``seed`` override each file's own. ``executor`` is any
     ``concurrent.futures.Executor`` (default: ``default_executor()``). ``progress`` is
     called with the share of batches done; raising ``Interrupted`` from it cancels the
-    batches not yet started and stops.
+    batches not yet started and stops. ``split`` cuts each scenario's replications into
+    at least that many batches, so a few scenarios still keep every worker busy.
     """
     plans = [(sc, *checked_run_size(sc, replications, seed)) for sc in scenarios]  # every scenario checked first
     tasks = [
         (i, sc, batch.start, batch.stop, s)
         for i, (sc, reps, s) in enumerate(plans)
-        for batch in _batches(reps, sc.fleet.device_count)
+        for batch in _batches(reps, sc.fleet.device_count, split)
     ]
     if not tasks:
         return []

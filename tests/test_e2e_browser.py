@@ -163,3 +163,71 @@ def test_closing_the_tab_stops_its_simulation(tmp_path: Path):
             assert used < 0.4, f"the server used {used:.2f} s of CPU in the 1.5 s after the tab closed"
         finally:
             browser.close()
+
+
+GOAL_SCREENSHOTS = {1100: "goal-tab-1100.png", 1440: "goal-tab-1440.png"}
+# The frontier chart is drawn: a plotly plot with the plan and the loaded scenario marked.
+FRONTIER_DRAWN_JS = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).some(gd =>
+  gd._fullData && ['Best plans found', 'The plan', 'Loaded scenario']
+    .every(n => gd._fullData.some(d => d.name === n)))"""
+
+
+@pytest.mark.slow
+def test_goal_search_stops_finds_a_plan_and_applies_it_in_real_browser(tmp_path: Path):
+    """The 'What does it take?' tab: a search shows progress and Stop, and Stop keeps the best
+    plan so far; a small search runs to the end, shows the plan and the frontier chart, and
+    'Apply this plan' moves the sidebar's slider. Screenshots at 1,100 and 1,440 px wide."""
+    folder = tmp_path / "scenarios"
+    shutil.copytree(ROOT / "scenarios", folder)
+    ARTIFACTS.mkdir(exist_ok=True)
+    with served_app({"IOT_SIM_SCENARIOS_DIR": str(folder)}) as url, sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        try:
+            page = browser.new_page(viewport={"width": 1440, "height": 1100})
+            page.goto(url + "/?replications=3")
+            wait_for_app(page)
+            page.get_by_text("Press Find the cheapest plan to search").first.wait_for()
+
+            # the default search (120 simulations) is stopped once it has a plan to show
+            page.get_by_role("button", name="Find the cheapest plan").click()
+            stop_button = page.get_by_role("button", name="Stop the search")
+            stop_button.wait_for(timeout=120_000)
+            page.get_by_text("Best plan so far (").first.wait_for(timeout=120_000)
+            stop_button.click()
+            page.get_by_text("The search was stopped").wait_for(timeout=60_000)
+            assert page.get_by_role("button", name="Apply this plan").count() == 1
+
+            # a small search to the end
+            page.get_by_text("Search effort").click()
+            budget = page.get_by_role("spinbutton", name="Simulations in all")
+            budget.fill("40")
+            budget.press("Enter")
+            page.get_by_text("up to 40 simulations").wait_for()
+            wait_until_idle(page)
+            page.get_by_role("button", name="Find the cheapest plan").click()
+            apply = page.get_by_role("button", name="Apply this plan")
+            page.get_by_role("heading", name="The plan").wait_for(timeout=240_000)
+            wait_until_idle(page, timeout_ms=240_000)
+            assert page.locator('[data-testid="stException"]').count() == 0
+            page.get_by_role("heading", name="The plan").scroll_into_view_if_needed()
+            page.wait_for_function(FRONTIER_DRAWN_JS, timeout=60_000)
+            assert "by month 6 in" in page.locator('[data-testid="stAlertContentSuccess"]').first.inner_text()
+            for width, name in GOAL_SCREENSHOTS.items():
+                page.set_viewport_size({"width": width, "height": 1100})
+                page.get_by_role("heading", name="The plan").scroll_into_view_if_needed()
+                time.sleep(1)  # let the charts settle to the new width
+                page.screenshot(path=str(ARTIFACTS / name))
+                page.locator('[data-testid="stPlotlyChart"]').last.scroll_into_view_if_needed()
+                time.sleep(1)
+                page.screenshot(path=str(ARTIFACTS / name.replace(".png", "-chart.png")))
+
+            slider = slider_input(page, SLIDER)
+            assert slider.input_value() == "0"
+            before = kpi_signature(page)
+            apply.click()
+            wait_for_kpi_change(page, before)
+            wait_until_idle(page)
+            assert int(slider.input_value()) > 0  # the plan enrols devices; the slider shows it
+            assert page.locator('[data-testid="stException"]').count() == 0
+        finally:
+            browser.close()

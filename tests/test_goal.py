@@ -123,7 +123,25 @@ def test_same_seed_same_plan_with_or_without_an_executor(one_lever_plan: sim.Pla
     assert again.settings == one_lever_plan.settings
     assert again.cost == one_lever_plan.cost
     assert again.kpi_lower == one_lever_plan.kpi_lower
+    assert again.kpi_mean == one_lever_plan.kpi_mean
+    assert again.share_meeting == one_lever_plan.share_meeting
     assert again.runs == one_lever_plan.runs
+
+
+def test_the_cli_runs_the_search_on_a_local_pool_of_one_worker_per_core(monkeypatch) -> None:
+    """The CLI's default executor: a process pool sized to the cores; --workers 1 runs here."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from sim import cli
+
+    monkeypatch.delenv("IOT_SIM_DASK_ADDRESS", raising=False)
+    monkeypatch.delenv("DASK_SCHEDULER_ADDRESS", raising=False)
+    monkeypatch.setattr(cli.os, "cpu_count", lambda: 3)
+    with cli._pool(None) as pool:
+        assert isinstance(pool, ProcessPoolExecutor)
+        assert pool._max_workers == 3
+    with cli._pool(1) as pool:
+        assert pool is None
 
 
 def test_a_lever_that_changes_nothing_stays_where_the_file_had_it() -> None:
@@ -166,6 +184,22 @@ def test_stopping_returns_the_best_plan_so_far() -> None:
     assert plan.runs < 40
     assert 0 <= plan.settings["enrolled_share"] <= 100
     assert plan.replications == 8  # screening figures only
+
+
+def test_a_frontier_stopped_in_its_first_runs_keeps_what_it_screened() -> None:
+    """Stopped while trying each lever at its strongest (the first runs after the loaded
+    settings): the plans screened so far come back, marked stopped, not an exception."""
+
+    def stop_after_two(status) -> None:
+        if status.runs >= 2:
+            raise sim.Interrupted
+
+    levers = [*ONE, "technicians"]
+    front = sim.frontier(small(), target=TARGET, by_day=BY_DAY, levers=levers, budget_runs=60, progress=stop_after_two)
+    assert front.stopped
+    assert front.runs < 3  # the loaded settings and each lever at its strongest were not all screened
+    assert front.plans
+    assert all(p.stopped and p.replications == 8 for p in front.plans)
 
 
 @pytest.mark.parametrize(

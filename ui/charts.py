@@ -8,12 +8,17 @@ x-axis (executives plan in months); hover text says in words what a point means.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from sim import Result
+
+if TYPE_CHECKING:  # the goal seek's types only (sim.goal imports Optuna)
+    from sim.goal import Frontier, Plan
+    from sim.sensitivity import Sensitivity
 
 DAYS_PER_MONTH = 365.25 / 12
 
@@ -532,3 +537,114 @@ def breach_loss(results: Mapping[str, Result]) -> go.Figure:
         y_title="US dollars",
         y_format="$,.0f",
     )
+
+
+# --------------------------------------------------------------------------- goal seek
+
+
+PLAN_COLOUR = "#2e7d32"
+
+
+def _plan_hover(plan: Plan) -> str:
+    moved = "<br>".join(f"{c.label}: {c.before_text} → {c.after_text}" for c in plan.changes) or "no lever moved"
+    return (
+        f"{usd_short(plan.cost)} over the horizon; KPI on day {plan.by_day} {plan.kpi_lower:.1%} or more in "
+        f"{plan.confidence:.0%} of runs ({plan.kpi_mean:.1%} on average)<br>{moved}"
+    )
+
+
+def frontier(front: Frontier, chosen: Plan) -> go.Figure:
+    """Cost against the KPI on the day (reached in the share of runs asked for): the plans no
+    other beats on both as a line of points, the chosen plan and the loaded scenario marked,
+    the target as a dashed line. Hover text lists each plan's lever changes."""
+    loaded = front.loaded
+    fig = go.Figure()
+    plans = list(front.plans)
+    fig.add_trace(
+        go.Scatter(
+            x=[p.cost for p in plans],
+            y=[p.kpi_lower for p in plans],
+            mode="lines+markers",
+            line={"color": WHATIF_COLOUR, "width": 1.5, "shape": "hv"},
+            marker={"size": 8, "color": WHATIF_COLOUR},
+            name="Best plans found",
+            text=[_plan_hover(p) for p in plans],
+            hovertemplate="%{text}<extra></extra>",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=[loaded.cost],
+            y=[loaded.kpi_lower],
+            mode="markers",
+            marker={"size": 13, "symbol": "diamond", "color": LOADED_COLOUR, "line": {"width": 1, "color": "#333"}},
+            name="Loaded scenario",
+            text=[_plan_hover(loaded)],
+            hovertemplate="Loaded scenario: %{text}<extra></extra>",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=[chosen.cost],
+            y=[chosen.kpi_lower],
+            mode="markers",
+            marker={"size": 17, "symbol": "star", "color": PLAN_COLOUR, "line": {"width": 1, "color": "#1b4d1e"}},
+            name="The plan" if chosen.reachable else "Highest KPI found",
+            text=[_plan_hover(chosen)],
+            hovertemplate="The plan: %{text}<extra></extra>",
+        )
+    )
+    fig.add_hline(
+        y=chosen.target,
+        line={"color": BAND_COLOURS["excellent"], "dash": "dash", "width": 1},
+        annotation_text=f"Target {chosen.target:.0%}",
+        annotation_position="bottom right",
+    )
+    themed(
+        fig,
+        title=f"Cost against the KPI on day {chosen.by_day}, reached in {chosen.confidence:.0%} of runs",
+        y_title="Devices updated on time",
+        y_format=".0%",
+        height=420,
+    )
+    fig.update_xaxes(title="Programme cost over the horizon (US dollars)", tickformat="$,.3s")
+    return fig
+
+
+def tornado(result: Sensitivity) -> go.Figure:
+    """'Which assumptions matter': Morris μ* (bars) and σ (thin bars) of each assumption's
+    effect on the KPI on the day, largest on top. SALib divides each elementary effect by
+    the step in the normalised range, so a figure is the KPI change (in percentage points)
+    across the assumption's whole range."""
+    table = result.table.iloc[::-1]
+    labels = list(table["label"])
+    fig = go.Figure()
+    for column, name, colour, width in (
+        ("kpi_sigma", "σ: how much the effect varies with the other assumptions", "#b8cde8", 0.35),
+        ("kpi_mu_star", "μ*: typical size of the effect", WHATIF_COLOUR, 0.6),
+    ):
+        values = table[column].to_numpy(dtype=float) * 100
+        fig.add_trace(
+            go.Bar(
+                y=labels,
+                x=values,
+                name=name,
+                orientation="h",
+                marker_color=colour,
+                width=width,
+                hovertemplate="%{y}<br>" + name.split(":")[0] + " %{x:.2f} percentage points<extra></extra>",
+            )
+        )
+    low, high = result.factor_range
+    themed(
+        fig,
+        title=f"Which assumptions matter: effect on the KPI on day {result.by_day}",
+        y_title="",
+        height=max(300, 90 + 42 * len(table)),
+    )
+    fig.update_layout(barmode="overlay", legend={"traceorder": "reversed"})
+    fig.update_xaxes(
+        title=f"KPI change, points (assumption {low:g}× → {high:g}×)",
+        rangemode="tozero",
+    )
+    return fig

@@ -26,7 +26,7 @@ MAX_LISTED = 20  # notices and problems listed at most, then "… and N more"
 BAND_BADGE = {"excellent": ("Excellent", "green"), "good": ("Good", "orange"), "poor": ("Poor", "red")}
 KPI_CHART_KEY = "kpi_chart"
 TAB_KEY = "tab"
-TABS = ("Fleet", "Operations", "Cost & risk", "Compare scenarios", "Model & assumptions")
+TABS = ("What does it take?", "Fleet", "Operations", "Cost & risk", "Compare scenarios", "Model & assumptions")
 BEST_STYLE = "background-color: rgba(46,125,50,0.18); font-weight: 600"
 
 
