@@ -30,6 +30,8 @@ from sim.model.draws import Draws, Mechanism
 from sim.model.fleet import ranges
 from sim.model.releases import CRITICAL
 
+_NONE = np.empty(0, dtype=np.int64)
+
 
 class Rollout:
     """Enrolment, rollout waves and automated install attempts (a mixin of ``FleetModel``)."""
@@ -100,6 +102,7 @@ class Rollout:
         self.enrolled_idx = np.flatnonzero(self.enrolled)
         self.enrolled_per_rep += np.bincount(self.rep[new], minlength=self.R)
         self.group_enrolled += np.bincount(self.group_of[new], minlength=self.group_enrolled.size)
+        self._monitor_new(new)
         approved = self.approved[self.rcd[new]]
         approved = approved - self.halted[self.rc[new], np.maximum(approved, 0)]  # a halted release is not offered
         self.offered[new] = np.maximum(self.offered[new], approved)
@@ -124,12 +127,13 @@ class Rollout:
         self.attempt_no[idx] = a + 1
         wait = Draws.exponential(self.dev_key[idx], Mechanism.CHECKIN, rel, a, mean=self.checkin)
         self.next_attempt[idx] = start + wait
+        self._lower_floor("next_attempt", self.next_attempt[idx])
 
     def _attempts(self, t: int) -> None:
         """Automated install attempts due by the end of day ``t``, with retries."""
         if not self.enrolled_per_rep.any():  # attempts are only ever scheduled for enrolled devices
             return
-        self._attempt_chain(self._enrolled_at_most(self.next_attempt, t), t)
+        self._attempt_chain(self._due_enrolled("next_attempt", t), t)
 
     def _attempt_chain(self, due: np.ndarray, t: int, before: np.ndarray | None = None) -> None:
         """Check-ins of devices ``due`` (distinct), then their retries that fall by the end
@@ -206,6 +210,41 @@ class Rollout:
         np.add.at(self.rec.broken_new[t], self.rep[idx], 1)
         self.retries_left[idx] = self.sc.levers.central_management.retries
         self._open_tickets(idx, t, self.rel.severity[self.rc[idx], k] == CRITICAL)
+
+    def _lower_floor(self, name: str, values: np.ndarray) -> None:
+        """Keep ``self._floor[name]`` a lower bound of the array ``name`` after some of its
+        entries were set to ``values``."""
+        if values.size:
+            self._floor[name] = min(self._floor[name], float(values.min()))
+
+    def _due_enrolled(self, name: str, limit: float) -> np.ndarray:
+        """Devices whose entry of the per-device array ``name`` (finite only on enrolled
+        devices: next attempt, drift threshold, console look) is at most ``limit``.
+
+        Nothing is looked at while the array's lower bound is above ``limit``; a look that
+        finds nothing makes the bound exact, so the quiet days until the next one due cost
+        one comparison each."""
+        if self._floor[name] > limit:
+            return _NONE
+        values = getattr(self, name)
+        on = self.enrolled_idx
+        few = on.size * 3 < values.size
+        part = values[on] if few else values
+        hit = part <= limit
+        if not hit.any():
+            self._floor[name] = float(part.min(initial=np.inf))
+            return _NONE
+        return on[hit] if few else np.flatnonzero(hit)
+
+    def _least_enrolled(self, name: str, after: float) -> float:
+        """A lower bound of the array ``name`` known to hold nothing at or below ``after``
+        (the exact least value, worked out only when the bound kept is not above it)."""
+        if self._floor[name] <= after:
+            values = getattr(self, name)
+            on = self.enrolled_idx
+            part = values[on] if on.size * 3 < values.size else values
+            self._floor[name] = float(part.min(initial=np.inf))
+        return self._floor[name]
 
     def _enrolled_at_most(self, values: np.ndarray, limit: float) -> np.ndarray:
         """Devices whose ``values`` entry is at most ``limit``, in device order, for values
