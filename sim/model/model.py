@@ -6,7 +6,8 @@ operation). SimPy processes stand for the things that happen at points in time:
 
 * one release process per (replication, device class) walks the release schedule and
   queues each department's approval and rollout waves (approvals.py);
-* the day process, at the end of every day, applies what fell due during the day:
+* the day process, at the end of each day on which something is due (quiet days in
+  between are filled in one step, quiet_days.py), applies what fell due during the day:
   approvals and rollout waves, enrolment and automated install attempts (rollout.py),
   staff switching off auto-update and reports (people.py), what the console sees
   (console.py), the technicians' work day

@@ -134,7 +134,7 @@ class Recording:
             np.greater(blind, self.ticket, out=blind)  # and no ticket open
             rec.blind[t] = np.count_nonzero(blind.reshape(R, -1), axis=1)
         rec.enrolled[t] = self.enrolled_per_rep
-        if self.M:
+        if self.M and self.broke.any():  # else no faulty release has broken a device yet: 0
             rec.broken[t] = np.count_nonzero(self.broken.reshape(R, -1), axis=1)
         rec.backlog[t] = self.queue.count
         self._deadlines_and_releases(t)
