@@ -100,11 +100,26 @@ QUIET = {"count": 300, "interval": 60.0, "cadence": "poisson"}
             },
         },
         {"simulation": {"horizon_days": 7}},  # a run shorter than the gaps between releases
+        {  # every device watched by the console, no technicians to clear what it finds
+            "device": {"install_failure_rate": 0.3, "silent_failure_share": 0.3},
+            "levers": {
+                "central_management": {
+                    "enrolled_share": 0.5,
+                    "onboarding_days": 200,
+                    "checkin_days": 5,
+                    "console_visibility": 1.0,
+                },
+            },
+        },
+        {  # check-ins every couple of minutes on a fixed cadence
+            "cadence": "fixed",
+            "levers": {"central_management": {"enrolled_share": 1.0, "checkin_days": 0.001}},
+        },
     ],
-    ids=["idle", "enrolled", "failures", "drift-training", "faulty-staged", "short"],
+    ids=["idle", "enrolled", "failures", "drift-training", "faulty-staged", "short", "console", "fast-checkin"],
 )
 def test_edge_cases_give_the_same_record_and_skip_days(case: dict) -> None:
-    sc = one_class(**QUIET, **case)
+    sc = one_class(**{**QUIET, **case})
     n_every, n_jumping = _assert_same(sc)
     if sc.simulation.horizon_days > 30 and not case.get("levers", {}).get("technicians"):
         assert n_jumping < n_every  # days were skipped
