@@ -164,3 +164,32 @@ def test_keyed_draws_are_uniform_and_independent_across_mechanisms() -> None:
     assert e.mean() == pytest.approx(1.0, rel=0.015)
     assert np.array_equal(u, Draws.uniform(Draws(7).key(0, 0, np.arange(100_000)), Mechanism.CHECKIN, 3, 0))
     assert not np.array_equal(u, Draws.uniform(Draws(8).key(0, 0, np.arange(100_000)), Mechanism.CHECKIN, 3, 0))
+
+
+def test_the_short_path_of_a_draw_gives_the_chain_to_the_last_bit() -> None:
+    """``Draws.uniform`` takes a shorter, in-place path for 1-d keys with whole-number or
+    1-d integer fields (the model's daily draws); it must give the chain's numbers exactly,
+    negative fields and fields wider than 28 bits included."""
+    from sim.model.draws import _field, _flat, mix, to_uniform
+
+    draws, rng = Draws(11), np.random.default_rng(0)
+    flat = 0
+    for _ in range(500):
+        n = int(rng.integers(0, 40))
+        key = draws.key(int(rng.integers(0, 5)), int(rng.integers(0, 3)), np.arange(n))
+        fields_ = []
+        for _ in range(2):
+            kind = int(rng.integers(0, 4))
+            fields_.append(
+                [
+                    int(rng.integers(-5, 2**30)),
+                    rng.integers(-3, 2**29, size=n).astype(np.int32),
+                    rng.integers(0, 2**40, size=n).astype(np.int64),
+                    np.int32(rng.integers(-2, 100)),
+                ][kind]
+            )
+        mech = Mechanism(int(rng.integers(1, 20)))
+        flat += _flat(key, *fields_)
+        word = _field(int(mech), 8, 56) | _field(fields_[0], 28, 28) | _field(fields_[1], 28, 0)
+        assert np.array_equal(Draws.uniform(key, mech, *fields_), to_uniform(mix(key, word)))
+    assert flat == 500  # every case took the short path

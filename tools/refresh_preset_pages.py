@@ -6,7 +6,8 @@
 Each preset runs with its own settings at seed 7 (the figures the pages promise and
 tests/test_presets.py checks). Only the numbers in a cell change: the wording around
 them, the number of decimals and the units stay as written. A cell's first number is the
-figure of its row; a "lo–hi%" range in a KPI cell is the 5%–95% band of replications.
+figure of its row; a "lo–hi%" range in a KPI cell is the 5%–95% band of replications, and
+so is a "5–95%: $lo–$hi" range in the expected breach loss cell.
 Prose outside the table is not touched: read the diff and fix sentences that quote a
 number that moved.
 """
@@ -33,6 +34,7 @@ PAGES = {  # docs page -> the presets in its key-number columns, in order
 }
 NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?")
 RANGE = re.compile(r"(\d+(?:\.\d+)?)(%? and |–)(\d+(?:\.\d+)?)%")  # "84.6–89.6%", "44.1% and 93.1%"
+MONEY_RANGE = re.compile(r"(5–95%: \$)([\d,]+)(–\$)([\d,]+)")  # "5–95%: $16,616–$35,116"
 NAMED = {  # a number after these words in a cell is another figure of the run
     "90th percentile": "p90_time_to_patch_days",
     "critical": "mean_time_to_patch_critical_days",
@@ -62,7 +64,7 @@ def figures(name: str) -> dict[str, tuple[float, ...] | str]:
         "blind-spot devices at day 365": (series["blind_spot_devices_mean"].iloc[-1],),
         "technician backlog at day 365": (s["technician_backlog_end"],),
         "programme cost": (s["programme_cost"],),
-        "expected breach loss": (s["expected_breach_loss"],),
+        "expected breach loss": tuple(s[f"expected_breach_loss{x}"] for x in ("", "_p05", "_p95")),
     }
     return out
 
@@ -77,7 +79,11 @@ def rewrite_cell(cell: str, figure: tuple[float, ...] | str, extra: dict | None 
     if re.match(r"\s*M\b", cell[match.end() :]):
         value /= 1e6
     cell = cell[: match.start()] + _like(match.group(), value) + cell[match.end() :]
-    if len(figure) == 3:
+    money = MONEY_RANGE.search(cell, match.start() + 1) if len(figure) == 3 else None
+    if money:
+        band = f"{money.group(1)}{_like(money.group(2), figure[1])}{money.group(3)}{_like(money.group(4), figure[2])}"
+        cell = cell[: money.start()] + band + cell[money.end() :]
+    elif len(figure) == 3:
         rng = RANGE.search(cell, match.start() + 1)
         if rng:
             band = f"{_like(rng.group(1), figure[1])}{rng.group(2)}{_like(rng.group(3), figure[2])}%"

@@ -5,7 +5,8 @@ orchestrates live beside it: draws.py (random draws), fleet.py (layout), state.p
 (device state), releases.py (vendor releases), approvals.py, rollout.py (enrolment,
 waves and install attempts), people.py (drift and reports), console.py (what central
 management sees), training.py, audits.py,
-technicians.py (the hook into sim/tickets.py) and record.py (the daily record).
+technicians.py (the hook into sim/tickets.py), record.py (the daily record) and
+quiet_days.py (jumping over days on which nothing is due).
 """
 
 from sim.model.draws import Draws, Mechanism

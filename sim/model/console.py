@@ -23,6 +23,8 @@ class Console:
     def _console_setup(self) -> None:
         self.console_at = np.full(self.M, np.inf)  # when the console next sees a device that went wrong
         self.console_draws = np.zeros(self.M, dtype=np.int32)
+        # monitored enrolled devices per replication
+        self._monitored = np.zeros(self.R) if self.visible is None else np.zeros(self.R, dtype=np.int64)
 
     def _watch(self, idx: np.ndarray, when: np.ndarray) -> None:
         """Devices ``idx`` just went silently wrong at ``when``: monitored ones are seen at
@@ -37,12 +39,13 @@ class Console:
         self.console_draws[idx] = n + 1
         wait = Draws.exponential(self.dev_key[idx], Mechanism.CONSOLE, n, mean=self.checkin)
         self.console_at[idx] = np.minimum(self.console_at[idx], when + wait)
+        self._lower_floor("console_at", self.console_at[idx])
 
     def _console(self, t: int) -> None:
         """Open tickets for the monitored devices the console saw go wrong by the end of day t."""
         if self.visible is None:
             return
-        due = self._enrolled_at_most(self.console_at, t)
+        due = self._due_enrolled("console_at", t)
         if not due.size:
             return
         self.console_at[due] = np.inf
@@ -50,8 +53,12 @@ class Console:
         if wrong.size:
             self._open_tickets(wrong, t, np.zeros(wrong.size, dtype=bool))
 
+    def _monitor_new(self, new: np.ndarray) -> None:
+        """Devices ``new`` just enrolled: count those the console monitors."""
+        if self.visible is not None:
+            self._monitored += np.bincount(self.rep[new[self.visible[new]]], minlength=self.R)
+
     def monitored_per_rep(self) -> np.ndarray:
-        """Enrolled devices the console monitors, per replication."""
-        if self.visible is None:
-            return np.zeros(self.R)
-        return np.bincount(self.rep[self.enrolled & self.visible], minlength=self.R)
+        """Enrolled devices the console monitors, per replication (kept up to date at
+        enrolment: a device never leaves central management)."""
+        return self._monitored

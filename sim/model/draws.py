@@ -126,6 +126,8 @@ class Draws:
     @staticmethod
     def uniform(key: object, mechanism: Mechanism, first: object = 0, second: object = 0) -> np.ndarray:
         """One uniform on [0, 1) per element of ``key`` (broadcast with the two fields)."""
+        if _flat(key, first, second):
+            return _uniform_flat(key, int(mechanism), first, second)  # type: ignore[arg-type]
         word = _field(int(mechanism), 8, 56) | _field(first, 28, 28) | _field(second, 28, 0)
         return to_uniform(mix(key, word))
 
@@ -139,6 +141,56 @@ class Draws:
         np.log1p(u, out=u)
         u *= -mean
         return u
+
+
+def _flat(key: object, first: object, second: object) -> bool:
+    """Whether a draw takes the short path: a 1-d array of keys, and fields that are whole
+    numbers or 1-d integer arrays as long as the keys (the daily draws of the model)."""
+    if not (isinstance(key, np.ndarray) and key.dtype == np.uint64 and key.ndim == 1):
+        return False
+    for x in (first, second):
+        if isinstance(x, np.ndarray):
+            if x.shape != key.shape or x.dtype.kind not in "iu":
+                return False
+        elif not isinstance(x, int | np.integer):
+            return False
+    return True
+
+
+def _uniform_flat(key: np.ndarray, mechanism: int, first: object, second: object) -> np.ndarray:
+    """``to_uniform(mix(key, word))`` for ``_flat`` arguments in fewer, in-place steps: the
+    same arithmetic modulo 2**64, so the same numbers to the last bit."""
+    const = (mechanism & 0xFF) << 56
+    h = None
+    for x, shift in ((first, 28), (second, 0)):
+        if isinstance(x, np.ndarray):
+            part = x.astype(np.uint64)  # a negative field wraps within its width, as in _field
+            part &= _MASK28
+            if shift:
+                part <<= _S28
+            if h is None:
+                h = part
+            else:
+                h |= part
+        else:
+            const |= (int(x) & 0xFFFFFFF) << shift
+    if h is None:
+        h = np.full(key.shape, const, dtype=np.uint64)
+    elif const:
+        h |= np.uint64(const)
+    h += _ONE  # the chain step: fmix64(key + (word + 1) * G)
+    h *= GOLDEN
+    h += key
+    _fmix(h)
+    h >>= _S11
+    u = h.astype(np.float64)
+    u *= _TO_UNIT
+    return u
+
+
+_MASK28 = np.uint64(0xFFFFFFF)
+_S28 = np.uint64(28)
+_ONE = np.uint64(1)
 
 
 def gamma_ppf(u: np.ndarray | float, shape: float, scale: float) -> np.ndarray:

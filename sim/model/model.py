@@ -6,7 +6,8 @@ operation). SimPy processes stand for the things that happen at points in time:
 
 * one release process per (replication, device class) walks the release schedule and
   queues each department's approval and rollout waves (approvals.py);
-* the day process, at the end of every day, applies what fell due during the day:
+* the day process, at the end of each day on which something is due (quiet days in
+  between are filled in one step, quiet_days.py), applies what fell due during the day:
   approvals and rollout waves, enrolment and automated install attempts (rollout.py),
   staff switching off auto-update and reports (people.py), what the console sees
   (console.py), the technicians' work day
@@ -33,6 +34,7 @@ from sim.model.console import Console
 from sim.model.draws import Draws
 from sim.model.fleet import FleetLayout
 from sim.model.people import People
+from sim.model.quiet_days import QuietDays
 from sim.model.record import Record, Recording
 from sim.model.releases import ReleaseSchedule, draw_releases
 from sim.model.rollout import Rollout
@@ -45,8 +47,27 @@ class Interrupted(Exception):
     """Raised through ``run`` when a progress callback asks to stop."""
 
 
-class FleetModel(FleetLayout, DeviceState, Approvals, Rollout, People, Console, Audits, Technicians, Recording):
+class _DayEnd(simpy.events.Event):
+    """The end of a day, ``delay`` from now: after every other event at that moment, so a
+    release or approval that falls exactly on a day's end belongs to that day."""
+
+    def __init__(self, env: simpy.Environment, delay: float) -> None:
+        self.env = env
+        self.callbacks = []
+        self._value = None
+        self._ok = True
+        env.schedule(self, DAY_END_PRIORITY, delay)
+
+
+DAY_END_PRIORITY = simpy.core.NORMAL + 1  # after SimPy's normal events at the same moment
+
+
+class FleetModel(
+    FleetLayout, DeviceState, Approvals, Rollout, People, Console, Audits, Technicians, Recording, QuietDays
+):
     """One batch of replications of a scenario, simulated together."""
+
+    skip_quiet_days = True  # False steps every day (the same results, slower: for tests)
 
     def __init__(self, scenario: Scenario, replications: Sequence[int], draws: Draws) -> None:
         """Simulate the replications numbered ``replications`` (their numbers in the whole
@@ -71,6 +92,7 @@ class FleetModel(FleetLayout, DeviceState, Approvals, Rollout, People, Console, 
         self._hazards()
         self._calendar()
         self.rec = self._new_record()
+        self._quiet_setup()
         self.env = simpy.Environment()
         self._queue: list[tuple[float, int, str, int, int]] = []
         self._counter = itertools.count()
@@ -94,9 +116,11 @@ class FleetModel(FleetLayout, DeviceState, Approvals, Rollout, People, Console, 
         return self.rec
 
     def _day_process(self):
-        for t in range(self.T):
+        """Step the days on which something is due; fill the quiet days between them."""
+        t = 0
+        while t <= self.H:
             if t > 0:
-                yield self.env.timeout(t - self.env.now)
+                yield _DayEnd(self.env, t - self.env.now)
             self._due_rollouts(t)
             self._enrol(t)
             self._attempts(t)
@@ -107,5 +131,8 @@ class FleetModel(FleetLayout, DeviceState, Approvals, Rollout, People, Console, 
             self._workday(t)
             self._record(t)
             self._flush_ttp_if_full()
-            if self.progress is not None and t % 16 == 0:
+            nxt = self._next_busy_day(t) if self.skip_quiet_days else t + 1
+            self._fill_quiet(t + 1, nxt)
+            if self.progress is not None and (t % 16 == 0 or t // 16 != (nxt - 1) // 16):
                 self.progress(t / self.H if self.H else 1.0)
+            t = nxt

@@ -35,7 +35,7 @@ class People:
         if self.sc.human_factors.disable_rate_per_month <= 0 or t == 0 or not self.enrolled_per_rep.any():
             return
         # the threshold is finite only for enrolled devices with auto-update on
-        hit = self._enrolled_at_most(self.drift_threshold, self.H_drift[t])
+        hit = self._due_enrolled("drift_threshold", self.H_drift[t])
         if hit.size:
             self.drift_threshold[hit] = np.inf
             self.disabled[hit] = True
@@ -54,6 +54,7 @@ class People:
         n = self.drift_draws[idx]
         self.drift_draws[idx] = n + 1
         self.drift_threshold[idx] = self.H_drift[t] + Draws.exponential(self.dev_key[idx], Mechanism.DRIFT, n)
+        self._lower_floor("drift_threshold", self.drift_threshold[idx])
 
     def _reports(self, t: int) -> None:
         if not self.sc.levers.reporting_channel.enabled or t == 0:

@@ -102,6 +102,8 @@ class Recording:
             exposure=z(T, R, N_SEV),
         )
         self.ttp_bins = int(self.H - self.rel.history_start + 2)
+        self._record_key_for: tuple[int, int] | None = None  # the state table the record's key was built from
+        self._blind_buffer = np.zeros(self.M, dtype=bool)
         rec.dept_sizes = self.group_sizes.reshape(R, C, D, self.W).sum(axis=(1, 3))
         rec.ttp_sum = z(R, N_SEV)
         rec.ttp_count = z(R, N_SEV)
@@ -114,19 +116,25 @@ class Recording:
 
     def _record(self, t: int) -> None:
         rec, R = self.rec, self.R
-        table = self._state_table(t).reshape(-1, self.K + 1)[self.rc_of_rcd]  # (RCD, K+1)
+        table = self._state_table(t)
         n_rcd = self.levels.shape[0]
-        key = (np.arange(n_rcd)[:, None] * (N_SEV + 1) + table).reshape(-1)
+        if self._record_key_for != (self._dl_passed, id(self._table)):  # a deadline passed: new states
+            per_rcd = table.reshape(-1, self.K + 1)[self.rc_of_rcd]  # (RCD, K+1)
+            self._record_key = (np.arange(n_rcd)[:, None] * (N_SEV + 1) + per_rcd).reshape(-1)
+            self._record_key_for = (self._dl_passed, id(self._table))
+        key = self._record_key
         counts = np.bincount(key, weights=self.levels.reshape(-1), minlength=n_rcd * (N_SEV + 1))
         counts = counts.reshape(R, self.C, self.D, N_SEV + 1).astype(np.int64)
         rec.compliant_cd[t] = counts[..., 0]
         # overdue_sev columns follow SEVERITIES order (critical first); state 4 = critical
         rec.overdue_sev[t] = counts[..., 1:].sum(axis=(1, 2))[:, ::-1]
         if self.M:  # every replication has the same number of devices, laid out in turn
-            blind = (self.stuck | self.disabled | self.botched) & ~self.ticket
+            blind = np.logical_or(self.stuck, self.disabled, out=self._blind_buffer)
+            np.logical_or(blind, self.botched, out=blind)
+            np.greater(blind, self.ticket, out=blind)  # and no ticket open
             rec.blind[t] = np.count_nonzero(blind.reshape(R, -1), axis=1)
         rec.enrolled[t] = self.enrolled_per_rep
-        if self.M:
+        if self.M and self.broke.any():  # else no faulty release has broken a device yet: 0
             rec.broken[t] = np.count_nonzero(self.broken.reshape(R, -1), axis=1)
         rec.backlog[t] = self.queue.count
         self._deadlines_and_releases(t)

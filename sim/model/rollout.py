@@ -30,6 +30,8 @@ from sim.model.draws import Draws, Mechanism
 from sim.model.fleet import ranges
 from sim.model.releases import CRITICAL
 
+_NONE = np.empty(0, dtype=np.int64)
+
 
 class Rollout:
     """Enrolment, rollout waves and automated install attempts (a mixin of ``FleetModel``)."""
@@ -59,20 +61,27 @@ class Rollout:
         run_start, seen = 0, set()
         for i, (_, group, _) in enumerate(waves):  # cut where a group comes due again
             if group in seen:
-                self._offer(np.array(waves[run_start:i]))
+                self._offer(np.array(waves[run_start:i]), t)
                 run_start, seen = i, set()
             seen.add(group)
-        self._offer(np.array(waves[run_start:]))
+        self._offer(np.array(waves[run_start:]), t)
 
-    def _offer(self, ev: np.ndarray) -> None:
+    def _offer(self, ev: np.ndarray, t: int) -> None:
         """Rollout waves (rows of time, wave group, release; each group once): enrolled
-        devices are offered the release and those ready to install get their next check-in."""
+        devices are offered the release and those ready to install get their next check-in.
+
+        A device of the slice whose check-in falls earlier in the day than the wave checks
+        in first, and sees what was offered before the wave."""
         when, groups, seqs = ev[:, 0], ev[:, 1].astype(np.int64), ev[:, 2].astype(np.int64)
         go_on = ~self._halts(groups // (self.D * self.W), seqs)
         when, groups, seqs = when[go_on], groups[go_on], seqs[go_on]
         idx, pos = ranges(self.group_start[groups], self.group_start[groups + 1])
         if not idx.size:
             return
+        moment = when[pos]
+        earlier = self.next_attempt[idx] < moment  # finite only for enrolled devices
+        if earlier.any():
+            self._attempt_chain(idx[earlier], t, moment[earlier])
         enrolled = self.enrolled[idx]
         offered = np.where(enrolled, np.maximum(self.offered[idx], seqs[pos]), self.offered[idx])
         self.offered[idx] = offered
@@ -93,13 +102,19 @@ class Rollout:
         self.enrolled_idx = np.flatnonzero(self.enrolled)
         self.enrolled_per_rep += np.bincount(self.rep[new], minlength=self.R)
         self.group_enrolled += np.bincount(self.group_of[new], minlength=self.group_enrolled.size)
+        self._monitor_new(new)
         approved = self.approved[self.rcd[new]]
         approved = approved - self.halted[self.rc[new], np.maximum(approved, 0)]  # a halted release is not offered
         self.offered[new] = np.maximum(self.offered[new], approved)
         self._new_drift_threshold(new, t)
         go = new[self.offered[new] > self.installed[new]]
         if go.size:
-            self._schedule_checkin(go, self.enrol_time[go])
+            # a release approved later on the day of enrolment is offered from its approval
+            # (releases from before day 0 count as approved on day 0)
+            k, rc = self.offered[go], self.rc[go]
+            released = self.rel.day[rc, k]
+            approved_at = np.where(released < 0, 0.0, released + self.approval_delay[rc, k, self.dept[go]])
+            self._schedule_checkin(go, np.maximum(self.enrol_time[go], approved_at))
 
     def _schedule_checkin(self, idx: np.ndarray, start: np.ndarray) -> None:
         """Devices ``idx`` (distinct) check in next an exponential wait after ``start``.
@@ -112,12 +127,17 @@ class Rollout:
         self.attempt_no[idx] = a + 1
         wait = Draws.exponential(self.dev_key[idx], Mechanism.CHECKIN, rel, a, mean=self.checkin)
         self.next_attempt[idx] = start + wait
+        self._lower_floor("next_attempt", self.next_attempt[idx])
 
     def _attempts(self, t: int) -> None:
         """Automated install attempts due by the end of day ``t``, with retries."""
         if not self.enrolled_per_rep.any():  # attempts are only ever scheduled for enrolled devices
             return
-        due = self._enrolled_at_most(self.next_attempt, t)
+        self._attempt_chain(self._due_enrolled("next_attempt", t), t)
+
+    def _attempt_chain(self, due: np.ndarray, t: int, before: np.ndarray | None = None) -> None:
+        """Check-ins of devices ``due`` (distinct), then their retries that fall by the end
+        of day ``t`` or, with ``before`` (one moment per device), strictly before it."""
         retries = self.sc.levers.central_management.retries
         while due.size:
             when = self.next_attempt[due]
@@ -125,6 +145,8 @@ class Rollout:
             ok = self.enrolled[due] & ~self.disabled[due] & ~self.stuck[due] & (self.offered[due] > self.installed[due])
             ok &= self.offered[due] != self.bad_rel[due]
             due, when = due[ok], when[ok]
+            if before is not None:
+                before = before[ok]
             if not due.size:
                 break
             np.add.at(self.tried, (self.rc[due], self.offered[due]), 1)
@@ -162,7 +184,12 @@ class Rollout:
             again, again_when = again[retry], again_when[retry]
             self.retries_left[again] -= 1
             self._schedule_checkin(again, again_when)
-            due = again[self.next_attempt[again] <= t]
+            if before is None:
+                due = again[self.next_attempt[again] <= t]
+            else:
+                before = before[loud][retry]
+                soon = self.next_attempt[again] < before
+                due, before = again[soon], before[soon]
 
     def _halts(self, rc: np.ndarray, k: np.ndarray) -> np.ndarray:
         """Whether the rollout of release ``k`` of each ``rc`` has halted: it had, or more
@@ -183,6 +210,41 @@ class Rollout:
         np.add.at(self.rec.broken_new[t], self.rep[idx], 1)
         self.retries_left[idx] = self.sc.levers.central_management.retries
         self._open_tickets(idx, t, self.rel.severity[self.rc[idx], k] == CRITICAL)
+
+    def _lower_floor(self, name: str, values: np.ndarray) -> None:
+        """Keep ``self._floor[name]`` a lower bound of the array ``name`` after some of its
+        entries were set to ``values``."""
+        if values.size:
+            self._floor[name] = min(self._floor[name], float(values.min()))
+
+    def _due_enrolled(self, name: str, limit: float) -> np.ndarray:
+        """Devices whose entry of the per-device array ``name`` (finite only on enrolled
+        devices: next attempt, drift threshold, console look) is at most ``limit``.
+
+        Nothing is looked at while the array's lower bound is above ``limit``; a look that
+        finds nothing makes the bound exact, so the quiet days until the next one due cost
+        one comparison each."""
+        if self._floor[name] > limit:
+            return _NONE
+        values = getattr(self, name)
+        on = self.enrolled_idx
+        few = on.size * 3 < values.size
+        part = values[on] if few else values
+        hit = part <= limit
+        if not hit.any():
+            self._floor[name] = float(part.min(initial=np.inf))
+            return _NONE
+        return on[hit] if few else np.flatnonzero(hit)
+
+    def _least_enrolled(self, name: str, after: float) -> float:
+        """A lower bound of the array ``name`` known to hold nothing at or below ``after``
+        (the exact least value, worked out only when the bound kept is not above it)."""
+        if self._floor[name] <= after:
+            values = getattr(self, name)
+            on = self.enrolled_idx
+            part = values[on] if on.size * 3 < values.size else values
+            self._floor[name] = float(part.min(initial=np.inf))
+        return self._floor[name]
 
     def _enrolled_at_most(self, values: np.ndarray, limit: float) -> np.ndarray:
         """Devices whose ``values`` entry is at most ``limit``, in device order, for values

@@ -61,6 +61,8 @@ class DeviceState:
         self.visits = np.zeros(M, dtype=np.int32)
         self.retries_left = np.full(M, cm.retries, dtype=np.int16)
         self.drift_threshold = np.full(M, np.inf)
+        # a lower bound of each of these per-device moments (sim/model/rollout.py, _due_enrolled)
+        self._floor = {"next_attempt": np.inf, "drift_threshold": np.inf, "console_at": np.inf}
         self.report_threshold = np.full(M, np.inf)
         self.approved = np.repeat(last_before, D).astype(np.int32)  # (RCD,)
         # How many devices of each (replication, class, department) sit at each installed
