@@ -20,9 +20,10 @@ from typing import Any
 
 import pandas as pd
 
-from report import html as _html
-from report.content import Content, content
-from report.pdf import CHROMIUM, PAPERS, ChromiumMissing, pdf
+from report import content as _content
+from report import page as _page
+from report.content import Content
+from report.printing import CHROMIUM, PAPERS, ChromiumMissing, pdf
 from report.runs import Inputs, simulate
 from sim import Result
 
@@ -41,8 +42,8 @@ def html(
     default: the what-if alone); ``effects`` the lever-effect table of ``sim.effects``;
     ``plan`` a ``sim.Plan`` from goal seek; ``created`` the date shown (default: now, UTC).
     """
-    c = content(whatif, loaded, effects=effects, plan=plan, created=created)
-    return _html.render(c, _html.figures(whatif, loaded if loaded is not None else whatif, effects, c.same))
+    c = _content.content(whatif, loaded, effects=effects, plan=plan, created=created)
+    return _page.render(c, _page.figures(whatif, loaded if loaded is not None else whatif, effects, c.same))
 
 
-__all__ = ["CHROMIUM", "PAPERS", "ChromiumMissing", "Content", "Inputs", "content", "html", "pdf", "simulate"]
+__all__ = ["CHROMIUM", "PAPERS", "ChromiumMissing", "Content", "Inputs", "html", "pdf", "simulate"]
