@@ -62,6 +62,7 @@ class Card:
     band: str | None = None
     detail: str = ""
     change: str = ""
+    spread: str = ""  # the range 9 runs in 10 fall in
 
 
 @dataclass(frozen=True)
@@ -128,7 +129,8 @@ def kpi_cards(whatif: Result, loaded: Result) -> list[Card]:
                 label=label,
                 value=pct(value),
                 band=sim.band(value),
-                detail=f"{pct(value, 1)}; 90% of runs {pct(low, 1)}–{pct(high, 1)}",
+                detail=f"{pct(value, 1)} on average",
+                spread=f"9 runs in 10: {low * 100:.1f}–{high * 100:.1f}%",
                 change="" if day == 0 else _delta_points(value, base),
             )
         )

@@ -85,11 +85,11 @@ def test_every_section_is_there_with_the_figures_of_the_results(built: dict[str,
     head = section(page, "headline")
     for key in ("compliance_start", "compliance_at_day_182", "compliance_end"):
         assert f"{w[key]:.0%}" in head
-        assert f"{w[key]:.1%}" in head
+        assert f"{w[key]:.1%} on average" in head
     series = built["whatif"].series
     for day in (182, 365):
         low, high = series.loc[day, "compliance_p05"], series.loc[day, "compliance_p95"]
-        assert f"90% of runs {low:.1%}–{high:.1%}" in head
+        assert f"9 runs in 10: {low * 100:.1f}–{high * 100:.1f}%" in head
     assert f"{(w['compliance_end'] - b['compliance_end']) * 100:+.1f} pts vs loaded" in head
     summary = text_of(page[: page.index('<section id="headline"')])
     assert f"{w['compliance_start']:.0%} of devices are updated on time today" in summary
