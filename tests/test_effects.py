@@ -40,6 +40,7 @@ def test_moved_levers_are_those_whose_control_differs() -> None:
     assert effects.moved_levers(loaded, loaded) == []
 
 
+@pytest.mark.slow  # a process pool, as the command line uses
 def test_each_effect_is_the_paired_difference_of_that_lever_alone() -> None:
     whatif, loaded = scenarios()
     table = effects.lever_effects(whatif, loaded, replications=6, seed=5)
@@ -64,6 +65,7 @@ def test_each_effect_is_the_paired_difference_of_that_lever_alone() -> None:
     assert list(np.abs(table["average"])) == sorted(np.abs(table["average"]), reverse=True)
 
 
+@pytest.mark.slow
 def test_a_given_simulate_gives_the_same_table_and_replications_are_capped() -> None:
     whatif, loaded = scenarios()
     calls: list[tuple[int, int]] = []

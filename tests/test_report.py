@@ -335,12 +335,18 @@ def test_cli_writes_the_report_as_html_and_as_pdf(tmp_path: Path) -> None:
         (["scenarios/baseline.yaml", "-o", "no_such_folder/board.html"], "no_such_folder/board.html: No such file"),
     ],
 )
-def test_cli_refuses_bad_input_with_status_2_before_any_run(args: list[str], message: str) -> None:
-    done = _cli(*args)
-    assert done.returncode == 2
-    assert message in done.stderr
-    assert "Traceback" not in done.stderr
-    assert done.stdout == ""
+def test_cli_refuses_bad_input_with_status_2_before_any_run(
+    args: list[str], message: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sim.cli import main
+
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setattr(report, "simulate", lambda *a, **k: pytest.fail("nothing may run after bad input"))
+    assert main(["report", *args]) == 2
+    out, err = capsys.readouterr()
+    assert message in err
+    assert "Traceback" not in err
+    assert out == ""
 
 
 def test_content_cards_read_the_summary() -> None:
