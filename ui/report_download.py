@@ -32,15 +32,15 @@ def file_stem(name: str) -> str:
 
 
 def board_report_buttons(whatif: Result, loaded: Result, effects: pd.DataFrame | None, plan: Any = None) -> None:
-    """The two download buttons, side by side; each builds its file when clicked."""
+    """The two download buttons in a row; each builds its file when clicked."""
 
     def page() -> str:
         return report.html(whatif, loaded, effects=effects, plan=plan)
 
     stem = file_stem(whatif.scenario.name)
     has_chromium = Path(report.CHROMIUM).is_file()
-    left, right = st.columns(2)
-    left.download_button(
+    row = st.container(horizontal=True, key="board_report")
+    row.download_button(
         "Download board report (HTML)",
         page,
         file_name=f"{stem}.html",
@@ -49,7 +49,7 @@ def board_report_buttons(whatif: Result, loaded: Result, effects: pd.DataFrame |
         on_click="ignore",
         help=HTML_HELP,
     )
-    right.download_button(
+    row.download_button(
         "Download board report (PDF)",
         lambda: report.pdf(page()),
         file_name=f"{stem}.pdf",
