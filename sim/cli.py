@@ -837,7 +837,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     seed = args.seed if args.seed is not None else whatif.simulation.seed
     plan = None
     if args.plan or args.plan_runs:
-        from sim.goal import DEFAULT_BUDGET_RUNS, seek
+        from sim.goal import DEFAULT_BUDGET_RUNS, SCREEN_REPLICATIONS, seek
 
         stop = _StopOnCtrlC()
         with stop:
@@ -846,6 +846,7 @@ def cmd_report(args: argparse.Namespace) -> int:
                 seed=seed,
                 budget_runs=args.plan_runs or DEFAULT_BUDGET_RUNS,
                 check_replications=reps,
+                screen_replications=min(SCREEN_REPLICATIONS, reps),
                 progress=stop.progress(_Progress(sys.stderr, "goal seek")),
             )
         if plan.stopped:
