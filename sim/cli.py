@@ -844,6 +844,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             plan = seek(
                 whatif,
                 seed=seed,
+                by_day=min(182, whatif.simulation.horizon_days),  # six months, or the horizon if sooner
                 budget_runs=args.plan_runs or DEFAULT_BUDGET_RUNS,
                 check_replications=reps,
                 screen_replications=min(SCREEN_REPLICATIONS, reps),

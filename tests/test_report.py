@@ -439,3 +439,25 @@ def test_app_board_report_downloads_in_real_browser(tmp_path: Path) -> None:
     pages, _, words = _pdf_pages(pdf, tmp_path)
     assert len(pages) >= 3
     assert "Which lever matters" in words
+
+
+@pytest.mark.slow
+def test_cli_plan_adds_the_goal_seek_plan_with_few_replications(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--plan-runs runs the seek on the file (screening with no more than the report's
+    replications) and the report shows its plan."""
+    from test_goal import SMALL
+
+    from sim.cli import main
+
+    scenario = tmp_path / "small.yaml"
+    scenario.write_text(SMALL.replace("OTA", "1.0"), encoding="utf-8")
+    out = tmp_path / "plan.html"
+    assert main(["report", str(scenario), "--plan-runs", "40", "--replications", "4", "-o", str(out)]) == 0
+    printed = capsys.readouterr().out
+    runs = int(re.search(r"plan from (\d+) goal-seek runs", printed).group(1))
+    assert 0 < runs <= 40
+    plan = section(out.read_text(encoding="utf-8"), "plan")
+    assert "The cheapest plan found reaches 80.0% by day 120 in at least 90% of runs." in plan  # 182: past the end
+    assert f"{runs:,} runs searched with seed 3; the plan was checked with 4 replications" in plan
