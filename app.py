@@ -14,6 +14,7 @@ from ui import goal as goal_ui
 from ui import scenario_files as files
 from ui import sensitivity as sensitivity_ui
 from ui import state as ss
+from ui.report_download import board_report_buttons
 
 st.set_page_config(page_title=text.TITLE, page_icon="🛡️", layout="wide")
 
@@ -84,6 +85,7 @@ stop_slot.empty()
 summary_slot.markdown(page.summary_sentence(whatif_result, loaded_result, effects))
 page.lever_section(effects, whatif.simulation.horizon_days, replications)
 page.csv_download(whatif_result, whatif.name)
+board_report_buttons(whatif_result, loaded_result, effects)
 
 # Only the open tab is computed (each tab holds several charts), to keep slider changes quick.
 goal, fleet, operations, cost, compare, model = st.tabs(page.TABS, key=page.TAB_KEY, on_change="rerun")

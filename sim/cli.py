@@ -1,10 +1,11 @@
-"""Command line: ``python -m sim run | compare | validate``.
+"""Command line: ``python -m sim run | compare | sweep | validate | seek | frontier | sensitivity | report``.
 
 Every problem with an input file ends with exit status 2 and one readable message that
 names the file and the field; nothing prints a traceback for bad input. Exit statuses:
 0 success, 1 an unexpected internal error (one line; set SIM_DEBUG=1 for the traceback),
 2 bad input (a file, an option, an output path), 130 interrupted. docs/reference/cli.md
-describes the commands and the JSON layout.
+describes the commands and the JSON layout. ``report`` loads the ``report`` package (plotly,
+Jinja2, Playwright) only when it is used, so no other command and no ``import sim`` does.
 """
 
 from __future__ import annotations
@@ -865,6 +866,80 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --------------------------------------------------------------------------- board report
+
+REPORT_FORMATS = {".html": "html", ".htm": "html", ".pdf": "pdf"}
+
+
+def _report_format(target: str) -> str:
+    """'html' or 'pdf', from the output's suffix; anything else is refused before any run."""
+    suffix = Path(target).suffix.lower()
+    if suffix not in REPORT_FORMATS:
+        got = f"'{suffix}'" if suffix else "no suffix"
+        raise ScenarioError([f"-o {target}: a report is written as .html or .pdf (got {got})"])
+    return REPORT_FORMATS[suffix]
+
+
+def _write_bytes(data: bytes, target: str) -> None:
+    try:
+        Path(target).write_bytes(data)
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror or str(exc), target) from None
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """The board report (``report`` package): the file as the what-if, against ``--against``
+    (default: the file alone), both with one seed and the what-if's replications unless
+    given; ``--plan`` runs the goal seek on the file first and adds its plan."""
+    output = args.output or f"{Path(args.file).stem}-report.html"
+    kind = _report_format(output)
+    _check_outputs(output)
+    whatif = _load(args.file, args.replications)
+    reps = whatif.simulation.replications
+    why = None if args.replications is not None else f"the what-if file's {reps} replications"
+    loaded = _load(args.against, reps, why) if args.against else None
+    seed = args.seed if args.seed is not None else whatif.simulation.seed
+    plan = None
+    if args.plan or args.plan_runs:
+        from sim.goal import DEFAULT_BUDGET_RUNS, SCREEN_REPLICATIONS, seek
+
+        stop = _StopOnCtrlC()
+        with stop:
+            plan = seek(
+                whatif,
+                seed=seed,
+                by_day=min(182, whatif.simulation.horizon_days),  # six months, or the horizon if sooner
+                budget_runs=args.plan_runs or DEFAULT_BUDGET_RUNS,
+                check_replications=reps,
+                screen_replications=min(SCREEN_REPLICATIONS, reps),
+                progress=stop.progress(_Progress(sys.stderr, "goal seek")),
+            )
+        if plan.stopped:
+            sys.stderr.write("goal seek stopped: the report shows the best plan so far\n")
+    import report  # plotly, Jinja2 and Playwright: loaded for this command only
+
+    inputs = report.simulate(whatif, loaded, replications=reps, seed=seed, progress=_Progress(sys.stderr, "simulating"))
+    page = report.html(inputs.whatif, inputs.loaded, effects=inputs.effects, plan=plan)
+    if kind == "pdf":
+        try:
+            data = report.pdf(page)
+        except report.ChromiumMissing as exc:
+            sys.stderr.write(f"error: {exc}\n")
+            return EXIT_INTERNAL_ERROR
+        _write_bytes(data, output)
+    else:
+        _write_text(page, output)
+    against = f" against {args.against}" if args.against else ""
+    levers = 0 if inputs.effects is None else len(inputs.effects)
+    sys.stdout.write(
+        f"Wrote {output}: {args.file}{against}, {reps} replications, seed {seed}"
+        + (f"; {levers} lever{'' if levers == 1 else 's'} compared" if args.against else "")
+        + ("" if plan is None else f"; plan from {plan.runs:,} goal-seek runs")
+        + "\n"
+    )
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     replications = _bounded_int("--replications", 1, MAX_REPLICATIONS)
     seed = _bounded_int("--seed", 0, MAX_SEED)
@@ -941,6 +1016,24 @@ def build_parser() -> argparse.ArgumentParser:
     sens.add_argument("--seed", type=seed, help="seed for every run (default: the file's)")
     sens.add_argument("--json", metavar="PATH|-", help="write the ranking as JSON (- for standard output)")
     sens.set_defaults(func=cmd_sensitivity)
+    rep = sub.add_parser("report", help="write the board report (HTML or PDF) for a file, against another")
+    rep.add_argument("file", help="the what-if scenario file")
+    rep.add_argument("--against", metavar="FILE", help="the scenario it is set against (default: the file alone)")
+    rep.add_argument(
+        "-o",
+        "--output",
+        metavar="PATH",
+        help="report.html or report.pdf: the suffix sets the format (default: FILE's name + -report.html)",
+    )
+    rep.add_argument("--replications", type=replications, help="replications for both files (default: the file's)")
+    rep.add_argument("--seed", type=seed, help="seed for every run (default: the file's)")
+    rep.add_argument("--plan", action="store_true", help="run the goal seek on the file first and add its plan")
+    rep.add_argument(
+        "--plan-runs",
+        type=_bounded_int("--plan-runs", 1, 1_000_000),
+        help="simulations the goal seek may make (default 120; implies --plan)",
+    )
+    rep.set_defaults(func=cmd_report)
     return p
 
 
