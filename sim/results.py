@@ -15,7 +15,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from sim.model import LEVERS, N_SEV, Record
 from sim.risk import DAYS_PER_YEAR, breach_figures
@@ -179,6 +178,8 @@ def mean_interval(values: np.ndarray, confidence: float = 0.95) -> list[float] |
     mean = float(values.mean())
     if values.size < 2:
         return [mean, mean]
+    from scipy import stats  # loaded on first use: it costs most of `import sim`'s time
+
     half = float(stats.t.ppf(0.5 + confidence / 2, values.size - 1) * values.std(ddof=1) / np.sqrt(values.size))
     return [mean - half, mean + half]
 
