@@ -9,9 +9,10 @@ cluster instead, through the same calls (``sim.runner.dask_executor``).
 A run is held by the page runs waiting for it (``hold``), keyed by what it simulates, so two
 sessions asking for the same run while it is going share it. When its last holder lets go
 (the page run ended, was interrupted by a new setting, by Stop or by a closed tab) an
-unfinished run is cancelled after ``GRACE_S``: its waiting batches are dropped and its
-running ones stop at their next progress update. The grace lets the page run that follows a
-slider move pick up a lever run the previous one started, instead of starting it again.
+unfinished run is cancelled: its waiting batches are dropped and its running ones stop at
+their next progress update. A page run interrupted by a new setting lets go with a grace of
+``GRACE_S``, so the page run that follows picks up a lever run the previous one started
+instead of starting it again; a stopped one (a closed tab, ``st.stop``) lets go at once.
 """
 
 from __future__ import annotations
@@ -54,9 +55,9 @@ class SharedRuns:
             held.holders += 1
             return held.run
 
-    def let_go(self, key: Hashable, run: runner.PendingRun) -> None:
+    def let_go(self, key: Hashable, run: runner.PendingRun, grace: float = GRACE_S) -> None:
         """One holder no longer waits for ``run``; with none left it is forgotten, and cancelled
-        after ``GRACE_S`` if it is still going and nobody has held it again."""
+        after ``grace`` seconds (at once for 0) if it is still going and nobody has held it again."""
         with self._lock:
             held = self._runs.get(key)
             if held is None or held.run is not run:
@@ -67,7 +68,12 @@ class SharedRuns:
             if run.done():
                 del self._runs[key]
                 return
-        timer = threading.Timer(GRACE_S, self._drop_if_unheld, (key, run))
+            if grace <= 0:
+                del self._runs[key]
+        if grace <= 0:
+            run.cancel()
+            return
+        timer = threading.Timer(grace, self._drop_if_unheld, (key, run))
         timer.daemon = True
         timer.start()
 

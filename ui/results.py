@@ -70,13 +70,17 @@ class PageRuns:
     def __enter__(self) -> PageRuns:
         return self
 
-    def __exit__(self, *_exc: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: type[BaseException] | None, *_exc: object) -> None:
+        # Interrupted by a new setting: the next page run may want the same runs, so they get
+        # a grace; stopped (a closed tab, Stop's st.stop) or failed: nobody will, cancel now.
+        rerun = exc_type is not None and exc_type.__name__ == "RerunException"
+        self.close(grace=pool.GRACE_S if rerun else 0.0)
 
-    def close(self) -> None:
+    def close(self, grace: float = 0.0) -> None:
+        """Let go of every run still held; those nobody else holds are cancelled after ``grace`` s."""
         held, self.held = self.held, {}
         for key, run in held.items():
-            self.shared.let_go(key, run)
+            self.shared.let_go(key, run, grace)
 
     @staticmethod
     def key(scenario: Scenario, replications: int, seed: int) -> Key:
