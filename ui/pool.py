@@ -17,9 +17,10 @@ instead of starting it again; a stopped one (a closed tab, ``st.stop``) lets go 
 
 from __future__ import annotations
 
+import multiprocessing
 import threading
 from collections.abc import Hashable
-from concurrent.futures import Executor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import streamlit as st
@@ -102,6 +103,10 @@ def _cluster_workers(executor: Executor) -> int:
 @st.cache_resource(show_spinner=False)
 def shared() -> SharedRuns:
     """The server's one pool (created by the first page run that needs it)."""
+    if multiprocessing.parent_process() is not None:
+        # This process was spawned by another (a worker re-reading the app as its main
+        # script): it computes on its own thread and never starts processes of its own.
+        return SharedRuns(ThreadPoolExecutor(1), 1)
     address = runner.cluster_address()
     if address:
         executor = runner.dask_executor(address)
