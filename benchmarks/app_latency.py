@@ -78,8 +78,10 @@ def cpu_seconds(server: psutil.Process) -> float:
 
 
 def click_track(page: Any, label: str, fraction: float) -> None:
-    """Click the slider's track at ``fraction`` of its width, with the mouse."""
-    box = slider_input(page, label).bounding_box()
+    """Click the slider's track at ``fraction`` of its width, with the mouse (scrolled into view first)."""
+    track = page.locator(f'[data-testid="stSlider"] [role="group"][aria-label="{label}"] > div').first
+    track.scroll_into_view_if_needed()
+    box = track.bounding_box()
     page.mouse.click(box["x"] + fraction * box["width"], box["y"] + box["height"] / 2)
 
 
