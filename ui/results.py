@@ -66,6 +66,8 @@ class PageRuns:
         self.done: dict[Key, Result] = {}
         self.held: dict[Key, runner.PendingRun] = {}
         self.scenarios: dict[Key, Scenario] = {}
+        self._yaml: dict[int, tuple[Scenario, str]] = {}  # by id(scenario): each scenario dumped once
+        self.lever_plan: tuple[Scenario, list[tuple[lv.Lever, Scenario]]] | None = None
 
     def __enter__(self) -> PageRuns:
         return self
@@ -82,9 +84,11 @@ class PageRuns:
         for key, run in held.items():
             self.shared.let_go(key, run, grace)
 
-    @staticmethod
-    def key(scenario: Scenario, replications: int, seed: int) -> Key:
-        return sim.dump_scenario(scenario), int(replications), int(seed)
+    def key(self, scenario: Scenario, replications: int, seed: int) -> Key:
+        known = self._yaml.get(id(scenario))
+        if known is None or known[0] is not scenario:
+            known = self._yaml[id(scenario)] = (scenario, sim.dump_scenario(scenario))
+        return known[1], int(replications), int(seed)
 
     def want(self, scenario: Scenario, replications: int, seed: int) -> Key:
         """Ask for this run: taken from the cache if there, else submitted to the pool now."""
@@ -204,7 +208,7 @@ def want_lever_runs(
 ) -> None:
     """Submit the lever-effect runs (``lever_effects`` then collects them)."""
     reps = min(int(replications), SENSITIVITY_REPLICATIONS)
-    base, paired = lever_runs(whatif, loaded, shown, loaded_shown)
+    runs.lever_plan = base, paired = lever_runs(whatif, loaded, shown, loaded_shown)
     for scenario in (base, *(sc for _, sc in paired)):
         runs.want(scenario, reps, seed)
 
@@ -234,8 +238,9 @@ def lever_effects(
         with PageRuns() as own:
             return lever_effects(whatif, loaded, shown, loaded_shown, replications, seed, progress_slot, own)
     reps = min(int(replications), SENSITIVITY_REPLICATIONS)
-    want_lever_runs(runs, whatif, loaded, shown, loaded_shown, replications, seed)
-    base, paired = lever_runs(whatif, loaded, shown, loaded_shown)
+    if runs.lever_plan is None:
+        want_lever_runs(runs, whatif, loaded, shown, loaded_shown, replications, seed)
+    base, paired = runs.lever_plan
     base_result = runs.get(base, reps, seed, progress_slot, LEVER_LABEL)
     half_year = min(182, base.simulation.horizon_days)
     rows = []
