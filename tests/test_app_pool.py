@@ -194,3 +194,30 @@ def test_the_page_run_after_a_new_setting_picks_up_a_run_the_last_one_started(sh
     assert again.result().series.equals(sim.run(scenario, replications=4, seed=15).series)
     shared.let_go(key, again)
     assert shared.in_flight() == 0
+
+
+@pytest.mark.slow
+def test_with_a_dask_address_the_app_runs_on_that_cluster(monkeypatch: pytest.MonkeyPatch):
+    """IOT_SIM_DASK_ADDRESS set: the shared pool is that cluster's executor, the same calls
+    send the page's runs there (the cluster's workers do the tasks), with the same results."""
+    from distributed import Client, LocalCluster
+
+    scenario = sim.load_scenario(BASELINE)
+    with LocalCluster(n_workers=2, threads_per_worker=1, host="127.0.0.1", dashboard_address=None) as cluster:
+        monkeypatch.setenv("IOT_SIM_DASK_ADDRESS", cluster.scheduler_address)
+        pool.shared.clear()
+        try:
+            shared = pool.shared()
+            assert shared.workers == 2
+            with Client(cluster.scheduler_address) as watcher:
+                before = sum(watcher.run(lambda dask_worker: dask_worker.state.executed_count).values())
+                with results.PageRuns() as runs:
+                    result = runs.get(scenario, 4, 16)
+                after = sum(watcher.run(lambda dask_worker: dask_worker.state.executed_count).values())
+        finally:
+            client = getattr(shared.backend, "_client", None)
+            pool.shared.clear()
+            if client is not None:
+                client.close()
+    assert after - before >= 2  # the run went to the cluster as (at least) one batch per worker
+    assert result.series.equals(sim.run(scenario, replications=4, seed=16).series)
