@@ -94,7 +94,7 @@ def test_a_run_nobody_waits_for_is_stopped_running_batches_included(shared: pool
     time.sleep(0.5)
     start = _workers_cpu()
     time.sleep(1.0)
-    assert _workers_cpu() - start > 0.2  # the workers are simulating it
+    assert _workers_cpu() - start > 0.05  # the workers are simulating it (idle ones use none)
     shared.let_go(key, run)
     assert _stops([run]) >= pool.GRACE_S * 0.9  # not before the grace
     assert run.cancelled
