@@ -14,6 +14,11 @@ when one is given (``dask_executor``, ``IOT_SIM_DASK_ADDRESS`` or Dask's own
 ``DASK_SCHEDULER_ADDRESS``). Each task is one batch of one scenario: the scenario, the
 replication numbers and the seed go out, the batch's daily record (numpy arrays) comes
 back, and the results are summarised here, so they equal ``run``'s to the last bit.
+
+``submit`` starts one run without waiting (a ``PendingRun``: its share done, its result,
+``cancel``), split into at least as many batches as there are workers so one run uses them
+all; the app uses it. On a ``WorkerPool`` (spawned workers sharing one stop flag per run)
+``cancel`` also stops the run's batches already running, at their next progress update.
 """
 
 from __future__ import annotations
@@ -210,6 +215,8 @@ class WorkerPool:
 
     def ticket(self) -> int:
         with self._lock:
+            if not self._free:
+                raise RuntimeError(f"more than {self.TICKETS:,} runs outstanding on this pool")
             number = self._free.pop()
         self._flags[number] = 0
         return number
