@@ -646,8 +646,8 @@ def table(result: dict[str, Any]) -> str:
             m["bounded"],
         ),
     ]
-    lines = [f"{'':<26}{'target':<38}{'measured':<30}", "-" * 100]
-    lines += [f"{name:<26}{target:<38}{got:<30}{'ok' if ok else 'MISSED'}" for name, target, got, ok in rows]
+    lines = [f"{'':<32}{'target':<38}{'measured':<30}", "-" * 106]
+    lines += [f"{name:<32}{target:<38}{got:<30}{'ok' if ok else 'MISSED'}" for name, target, got, ok in rows]
     lines += [
         "",
         f"opening {st['sessions']} sessions took {result['timing_s']['opening_sessions']} s; "
