@@ -8,7 +8,7 @@
    steps × training coverage 0-90% in 10 steps, ``sim.sweep``): wall time on the local pool
    and on a Dask ``LocalCluster`` of 2 worker processes (one thread each) started here.
 
-    python -m benchmarks.bench_many [--skip-dask]
+    python -m benchmarks.bench_many [--skip-dask] [--skip-sweep]
 
 Prints each figure beside its target with the date, machine and load average, and writes
 benchmarks/results/bench_many.json.
@@ -97,6 +97,7 @@ def dask_sweep(baseline: sim.Scenario) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-dask", action="store_true", help="leave out the Dask LocalCluster sweep")
+    parser.add_argument("--skip-sweep", action="store_true", help="only the 8 runs (no sweep at all)")
     args = parser.parse_args()
     load_before = os.getloadavg()
     machine = (
@@ -112,9 +113,10 @@ def main() -> None:
         f"{eight['workers']} {eight['run_many_s']} s: {eight['speedup']}x (target ≥ {TARGET_SPEEDUP}x: {verdict}); "
         f"same results: {eight['same_results']}; CPU-s {eight['sequential_cpu_s']} vs {eight['run_many_cpu_s']}"
     )
-    local = timed_sweep(baseline, runner.local_pool())
-    print(f"sweep of 200 baseline points at {SWEEP_REPLICATIONS} replications, local pool: {local} s")
-    cluster = None if args.skip_dask else dask_sweep(baseline)
+    local = None if args.skip_sweep else timed_sweep(baseline, runner.local_pool())
+    if local is not None:
+        print(f"sweep of 200 baseline points at {SWEEP_REPLICATIONS} replications, local pool: {local} s")
+    cluster = None if args.skip_dask or args.skip_sweep else dask_sweep(baseline)
     if cluster is not None:
         print(
             f"sweep of 200 baseline points at {SWEEP_REPLICATIONS} replications, "
@@ -133,9 +135,10 @@ def main() -> None:
         "sweep_200_points_local_s": local,
         "sweep_200_points_dask_2_workers_s": cluster,
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(report, indent=2) + "\n")
-    print(f"written to {RESULTS}")
+    output = RESULTS.with_name("bench_many_runs.json") if args.skip_sweep else RESULTS
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(report, indent=2) + "\n")
+    print(f"written to {output}")
 
 
 if __name__ == "__main__":
