@@ -45,13 +45,16 @@ class SharedRuns:
         self._lock = threading.Lock()
 
     def hold(self, key: Hashable, scenario: Scenario, replications: int, seed: int) -> runner.PendingRun:
-        """The run ``key`` (submitted now, split over the workers, unless it is already going)."""
+        """The run ``key`` (submitted now unless it is already going). When no other run is
+        going it is split over the workers, to come back soonest; when the pool is busy it goes
+        as one batch, since splitting costs more work in all (each batch pays the day loop's
+        fixed cost) and the other workers have runs of their own to do."""
         with self._lock:
             held = self._runs.get(key)
             if held is None or held.run.cancelled:
-                run = runner.submit(
-                    scenario, replications=replications, seed=seed, executor=self.backend, parts=self.workers
-                )
+                busy = any(not other.run.done() for other in self._runs.values())
+                parts = 1 if busy else self.workers
+                run = runner.submit(scenario, replications=replications, seed=seed, executor=self.backend, parts=parts)
                 held = self._runs[key] = _Held(run)
             held.holders += 1
             return held.run
