@@ -27,7 +27,7 @@ import streamlit as st
 
 from sim import Scenario, runner
 
-GRACE_S = 0.5  # a run nobody holds is cancelled this long after its last holder let go
+GRACE_S = 0.5  # a run let go by a page run interrupted by a new setting is cancelled this long after
 
 
 @dataclass
