@@ -71,15 +71,22 @@ long_run = stop.is_long(whatif, replications) or stop.is_long(loaded, replicatio
 if long_run:
     stop.stop_button(stop_slot, run)
 watch = stop.watch(stop_slot, run, shown=long_run)  # Stop for any run that turns out slow
-whatif_result = results.simulate(whatif, replications, seed, progress_slot, "Simulating the what-if…")
-loaded_result = results.simulate(loaded, replications, seed, progress_slot, "Simulating the loaded scenario…")
-page.headline(whatif_result, loaded_result)
-page.kpi_chart(whatif_result, loaded_result, show_loaded=whatif != loaded)
-
 loaded_shown = ss.lv.loaded_widget_values(loaded)
-effects = None
-if shown != loaded_shown:
-    effects = results.lever_effects(whatif, loaded, shown, loaded_shown, replications, seed, progress_slot)
+with results.PageRuns() as runs:  # every run this page needs goes to the shared pool at once
+    runs.want(whatif, replications, seed)
+    runs.want(loaded, replications, seed)
+    if shown != loaded_shown:
+        results.want_lever_runs(runs, whatif, loaded, shown, loaded_shown, replications, seed)
+    whatif_result = runs.get(whatif, replications, seed, progress_slot, "Simulating the what-if…")
+    loaded_result = runs.get(loaded, replications, seed, progress_slot, "Simulating the loaded scenario…")
+    page.headline(whatif_result, loaded_result)
+    page.kpi_chart(whatif_result, loaded_result, show_loaded=whatif != loaded)
+
+    effects = None
+    if shown != loaded_shown:  # the lever bars follow the chart, with the progress bar meanwhile
+        effects = results.lever_effects(
+            whatif, loaded, shown, loaded_shown, replications, seed, progress_slot, runs=runs
+        )
 watch.done()
 stop_slot.empty()
 summary_slot.markdown(page.summary_sentence(whatif_result, loaded_result, effects))

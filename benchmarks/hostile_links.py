@@ -6,9 +6,11 @@ the most expensive value a link may set (``MAX_LINK``: 10,000 technicians workin
 daily audits of every device, daily refreshers, every device enrolled, ten retries, the
 most replications allowed; each tab a different seed, so the result cache cannot share
 them), waits until every tab is simulating, measures the server's CPU while they run, closes
-every tab, and measures the server's CPU again from ``SETTLE_S`` after the close. The
-server is *back to idle* when it then uses under ``IDLE_CORES`` of a core; its peak memory
-(RSS) is sampled every second throughout.
+every tab, and measures the server's CPU again from ``SETTLE_S`` after the close. "The
+server" is the Streamlit process with every process it started: the simulations run in the
+shared pool's worker processes (ui/pool.py), so their CPU and memory count too. The server
+is *back to idle* when it then uses under ``IDLE_CORES`` of a core; its peak memory (RSS) is
+sampled every second throughout.
 
     python -m benchmarks.hostile_links [--tabs 6] [--port N]
 

@@ -14,9 +14,9 @@ Measured per session: slider moves, reruns the server completed (``script_finish
 messages on the session's websocket), the time from a move to the KPI chart showing the
 new curve and to the run finishing, and every error: exception blocks and error alerts on
 the page, uncaught page errors, console errors, page crashes, websocket disconnects and
-the connection-lost banner. The server's resident memory (RSS, with any children) is
-sampled every second; the memory is called bounded when its peak stays within what the
-app may hold by design: the RSS with every session open, plus a full result cache, plus one
+the connection-lost banner. The server's resident memory (RSS) and CPU time, each with its
+children (the pool's worker processes), are sampled; the memory is called bounded when its
+peak stays within what the app may hold by design: the RSS with every session open, plus a full result cache, plus one
 run in flight per session (sizes measured here on the baseline: its pickled result, and
 its run's peak allocation under tracemalloc), plus ``ALLOCATOR_SLACK_MB``.
 
@@ -63,6 +63,7 @@ from tests.app_helpers import CHROMIUM, CHROMIUM_ARGS, KPI_SIGNATURE_JS, ROOT, s
 RESULTS = ROOT / "benchmarks" / "results" / "load_test.json"
 TARGET_SESSIONS = 20
 TARGET_SECONDS = 60.0
+TARGET_MEDIAN_ANSWER_S = 8.0  # issue 12: the median move -> chart with 20 sessions (was 16 s on one thread)
 # How far the last third's RSS peak may rise above the middle third's. Sessions wait for
 # their answers, so runs come in waves, and a peak is mostly runs in flight: one run of the
 # baseline at 30 replications allocates about 68 MiB at its peak (tracemalloc), so a wave
@@ -631,6 +632,12 @@ def table(result: dict[str, Any]) -> str:
         ("concurrent sessions", f"{TARGET_SESSIONS}", f"{st['sessions']}", st["sessions"] >= TARGET_SESSIONS),
         ("time moving sliders", f"{TARGET_SECONDS:.0f} s", f"{st['seconds']:.0f} s", st["seconds"] >= TARGET_SECONDS),
         ("errors on any page", "0", f"{t['errors']}", t["errors"] == 0),
+        (
+            "median answer (move -> chart)",
+            f"<= {TARGET_MEDIAN_ANSWER_S:.0f} s",
+            f"{lat['move_to_chart_median']} s",
+            lat["move_to_chart_median"] is not None and lat["move_to_chart_median"] <= TARGET_MEDIAN_ANSWER_S,
+        ),
         ("every session answered", "yes", "yes" if answered else "no", answered),
         (
             "server memory bounded",
@@ -639,8 +646,8 @@ def table(result: dict[str, Any]) -> str:
             m["bounded"],
         ),
     ]
-    lines = [f"{'':<26}{'target':<38}{'measured':<30}", "-" * 100]
-    lines += [f"{name:<26}{target:<38}{got:<30}{'ok' if ok else 'MISSED'}" for name, target, got, ok in rows]
+    lines = [f"{'':<32}{'target':<38}{'measured':<30}", "-" * 106]
+    lines += [f"{name:<32}{target:<38}{got:<30}{'ok' if ok else 'MISSED'}" for name, target, got, ok in rows]
     lines += [
         "",
         f"opening {st['sessions']} sessions took {result['timing_s']['opening_sessions']} s; "

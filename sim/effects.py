@@ -12,7 +12,7 @@ are used. The app's "Which lever matters" and the board report both call
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 import pandas as pd
 
@@ -64,6 +64,55 @@ def moved_levers(
     return [lever for lever in lv.LEVERS if shown.get(lever.key, loaded_shown[lever.key]) != loaded_shown[lever.key]]
 
 
+def lever_scenarios(
+    whatif: Scenario,
+    loaded: Scenario,
+    shown: Mapping[str, lv.WidgetValue] | None = None,
+    loaded_shown: Mapping[str, lv.WidgetValue] | None = None,
+) -> tuple[Scenario, list[tuple[lv.Lever, Scenario]]]:
+    """The base (the what-if with the loaded levers) and, for each lever that moved, the base
+    with that lever alone set as in the what-if."""
+    base = with_loaded_levers(whatif, loaded)
+    alone = []
+    for lever in moved_levers(whatif, loaded, shown, loaded_shown):
+        data = base.model_dump(mode="json")
+        lv.set_value(data, lever.path, lv.get_value(whatif, lever.path))
+        alone.append((lever, scenario_from_data(data)))
+    return base, alone
+
+
+def effect_table(
+    base_result: Result,
+    paired: Sequence[tuple[lv.Lever, Result]],
+    shown: Mapping[str, lv.WidgetValue],
+    loaded_shown: Mapping[str, lv.WidgetValue],
+) -> pd.DataFrame:
+    """The lever-effect table (``COLUMNS``) from the base's result and each lever's own run,
+    all with the same seed and replications: paired differences with 95% intervals, sorted
+    by the size of the average change."""
+    half_year = min(HALF_YEAR_DAY, base_result.scenario.simulation.horizon_days)
+    rows = []
+    for lever, result in paired:
+        differences = {
+            "average": paired_difference(base_result, result, "compliance_average"),
+            "at_6_months": paired_difference(base_result, result, "compliance", day=half_year),
+            "at_horizon": paired_difference(base_result, result, "compliance_end"),
+        }
+        row: dict[str, object] = {
+            "lever": lever.label,
+            "group": lever.group,
+            "setting": f"{lv.describe(lever, loaded_shown[lever.key])} → {lv.describe(lever, shown[lever.key])}",
+        }
+        for name, d in differences.items():
+            row.update({name: d.mean, f"{name}_low": d.low, f"{name}_high": d.high})
+        row["clear"] = differences["average"].clear
+        row["replications"] = result.replications
+        row["cost_change"] = result.summary["programme_cost"] - base_result.summary["programme_cost"]
+        rows.append(row)
+    table = pd.DataFrame(rows, columns=list(COLUMNS))
+    return table.reindex(table["average"].abs().sort_values(ascending=False).index).reset_index(drop=True)
+
+
 def lever_effects(
     whatif: Scenario,
     loaded: Scenario,
@@ -89,41 +138,16 @@ def lever_effects(
     reps = min(int(replications), SENSITIVITY_REPLICATIONS)
     loaded_shown = lv.loaded_widget_values(loaded) if loaded_shown is None else loaded_shown
     shown = lv.loaded_widget_values(whatif) if shown is None else shown
-    moved = moved_levers(whatif, loaded, shown, loaded_shown)
-    base = with_loaded_levers(whatif, loaded)
-    alone = []
-    for lever in moved:
-        data = base.model_dump(mode="json")
-        lv.set_value(data, lever.path, lv.get_value(whatif, lever.path))
-        alone.append(scenario_from_data(data))
-    if not moved:
+    base, alone = lever_scenarios(whatif, loaded, shown, loaded_shown)
+    if not alone:
         return pd.DataFrame(columns=list(COLUMNS))
     if simulate is None:
-        base_result, *results = run_many([base, *alone], replications=reps, seed=seed)
+        base_result, *results = run_many([base, *(sc for _, sc in alone)], replications=reps, seed=seed)
     else:
         base_result = simulate(base, reps, seed)
-        results = [simulate(scenario, reps, seed) for scenario in alone]
-    half_year = min(HALF_YEAR_DAY, base.simulation.horizon_days)
-    rows = []
-    for lever, result in zip(moved, results, strict=True):
-        differences = {
-            "average": paired_difference(base_result, result, "compliance_average"),
-            "at_6_months": paired_difference(base_result, result, "compliance", day=half_year),
-            "at_horizon": paired_difference(base_result, result, "compliance_end"),
-        }
-        row: dict[str, object] = {
-            "lever": lever.label,
-            "group": lever.group,
-            "setting": f"{lv.describe(lever, loaded_shown[lever.key])} → {lv.describe(lever, shown[lever.key])}",
-        }
-        for name, d in differences.items():
-            row.update({name: d.mean, f"{name}_low": d.low, f"{name}_high": d.high})
-        row["clear"] = differences["average"].clear
-        row["replications"] = reps
-        row["cost_change"] = result.summary["programme_cost"] - base_result.summary["programme_cost"]
-        rows.append(row)
-    table = pd.DataFrame(rows, columns=list(COLUMNS))
-    return table.reindex(table["average"].abs().sort_values(ascending=False).index).reset_index(drop=True)
+        results = [simulate(scenario, reps, seed) for _, scenario in alone]
+    paired = [(lever, result) for (lever, _), result in zip(alone, results, strict=True)]
+    return effect_table(base_result, paired, shown, loaded_shown)
 
 
 __all__ = [
@@ -131,7 +155,9 @@ __all__ = [
     "EFFECTS",
     "SENSITIVITY_REPLICATIONS",
     "Simulate",
+    "effect_table",
     "lever_effects",
+    "lever_scenarios",
     "moved_levers",
     "with_loaded_levers",
 ]

@@ -63,7 +63,9 @@ def test_twenty_sessions_moving_sliders_for_a_minute():
 
 def test_tabs_closed_on_a_lever_maxima_link_leave_the_server_idle():
     """Six tabs on a link with every lever at its most expensive simulate (the server busy),
-    show no exception, and once closed leave the server idle within a second."""
+    show no exception, and once closed leave the server idle within a second. The CPU is the
+    server's with its pool's worker processes (``ServerSampler.tree``): cancelled runs must
+    stop in the workers too, not only the page runs waiting for them."""
     result = run_hostile_links(tabs=6, log=lambda _: None)
 
     assert result["exceptions_shown"] == 0, result

@@ -82,3 +82,15 @@ def test_run_many_on_a_dask_cluster_equals_run(scenarios: list[sim.Scenario]) ->
             Client.current().close()
     for s, b in zip(scenarios, many, strict=True):
         _same(sim.run(s, replications=4, seed=3), b)
+
+
+def test_submit_spreads_one_run_over_the_workers_and_equals_run(scenarios) -> None:
+    """``parts``: one run split into at least that many batches (so every worker takes a
+    share), never more than there are replications; the joined result is ``run``'s."""
+    assert runner._batches(30, 5_000, parts=2) == [range(0, 15), range(15, 30)]
+    assert runner._batches(1, 5_000, parts=2) == [range(0, 1)]
+    assert len(runner._batches(30, 100_000, parts=2)) == 15  # the size limit (2 replications a batch) still rules
+    with ThreadPoolExecutor(2) as pool:
+        pending = runner.submit(scenarios[0], replications=5, seed=4, executor=pool, parts=2)
+        assert len(pending.futures) == 2
+        _same(sim.run(scenarios[0], replications=5, seed=4), pending.result())

@@ -24,11 +24,9 @@ from __future__ import annotations
 import contextvars
 import dataclasses
 import hashlib
-import importlib.machinery
 import json
 import math
 import os
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -51,8 +49,7 @@ from sim.goal import (
     Plan,
     SearchStatus,
 )
-from sim.runner import default_executor
-from ui import charts, results, text
+from ui import charts, pool, results, text
 from ui import levers as lv
 from ui import scenario_files as files
 
@@ -179,20 +176,13 @@ def fingerprint(base: Scenario, settings: Settings) -> str:
 
 
 def _executor() -> Any:
-    """The local process pool (or the Dask cluster named in the environment) on a machine
-    with more than one core; on one core, none (the runs go one after another here).
-
-    The pool starts its workers by spawning, and a spawned worker first runs the parent's
-    ``__main__`` file, which under ``streamlit run`` is app.py: every worker would draw the
-    whole page (bare, with its own simulations) before taking a run. A main module with a
-    ``__spec__`` named ``__main__`` is one multiprocessing leaves alone, so the page's is given one.
-    """
+    """The server's shared worker pool (``ui.pool``: local processes, or the Dask cluster named
+    in the environment) on a machine with more than one core; on one core, none (the runs
+    go one after another here)."""
     if (os.cpu_count() or 1) <= 1:
         return None
-    main = sys.modules.get("__main__")
-    if main is not None and getattr(main, "__spec__", None) is None:
-        main.__spec__ = importlib.machinery.ModuleSpec("__main__", None)
-    return default_executor()
+    backend = pool.shared().backend
+    return getattr(backend, "executor", backend)
 
 
 @st.cache_data(max_entries=MAX_CACHED_SEARCHES, show_spinner=False)
