@@ -92,7 +92,7 @@ stop_slot.empty()
 summary_slot.markdown(page.summary_sentence(whatif_result, loaded_result, effects))
 page.lever_section(effects, whatif.simulation.horizon_days, replications)
 page.csv_download(whatif_result, whatif.name)
-board_report_buttons(whatif_result, loaded_result, effects)
+board_report_buttons(whatif_result, loaded_result, effects, plan=goal_ui.found_plan(whatif, loaded))
 
 # Only the open tab is computed (each tab holds several charts), to keep slider changes quick.
 goal, fleet, operations, cost, compare, model = st.tabs(page.TABS, key=page.TAB_KEY, on_change="rerun")

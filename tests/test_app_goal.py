@@ -98,6 +98,10 @@ def test_search_on_the_baseline_shows_the_plan_applies_it_and_saves_it(scenarios
     assert kpis == sorted(kpis)
     assert plan.cost in costs
 
+    # the board report's downloads get this plan (they call goal.found_plan when clicked)
+    found = at.session_state[goal.FOUND]
+    assert [p.settings for p in found.values()] == [plan.settings]
+
     # Apply: the sliders move to the plan, and the page's KPI curve is the plan's
     at.button(key=goal.APPLY_KEY).click().run()
     assert not at.exception

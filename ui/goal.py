@@ -69,6 +69,7 @@ REQUESTED = "goal_requested"  # session: fingerprint of the search the user aske
 STOPPED = "goal_stopped"  # session: (fingerprint, Frontier) of a search stopped early
 SAVED = "goal_saved_message"
 APPLIED = "goal_applied"
+FOUND = "goal_found"  # session: {search base YAML: Plan} of the last finished search, for the board report
 STOP_PENDING = "goal_stop_pending"  # session: the search whose Stop was pressed, until its plan is in
 STOP_WAIT_SECONDS = 60.0  # a batch of runs on a busy machine; the stopped run ends at its next update
 
@@ -497,6 +498,8 @@ def goal_tab(whatif: Scenario, loaded: Scenario, folder: Path, replications: int
             problems = "\n".join(f"- {text.plain(p)}" for p in exc.problems)
             st.error(f"The search cannot start:\n{problems}")
             return
+        if not front.stopped:
+            _remember(base, front)
     elif stopped is not None and stopped[0] == key:
         if stopped[1] is None:
             st.info(STOPPED_EMPTY)
@@ -519,6 +522,22 @@ def goal_tab(whatif: Scenario, loaded: Scenario, folder: Path, replications: int
         )
         return
     show_result(front, folder)
+
+
+def found_plan(whatif: Scenario, loaded: Scenario) -> Callable[[], Plan | None]:
+    """A function that gives the plan this session's last finished search found for the
+    page's what-if (None if none): the board report's downloads call it when clicked, which
+    may be after a search that ran later in the same page run (it reads a dict kept in the
+    session, not the session itself, which a download's callable cannot reach)."""
+    found = st.session_state.setdefault(FOUND, {})
+    key = sim.dump_scenario(search_base(whatif, loaded))
+    return lambda: found.get(key)
+
+
+def _remember(base: Scenario, front: Frontier) -> None:
+    found = st.session_state.setdefault(FOUND, {})
+    found.clear()  # one plan: the latest search's
+    found[sim.dump_scenario(base)] = chosen_plan(front)
 
 
 def show_result(front: Frontier, folder: Path) -> None:

@@ -32,10 +32,11 @@ def file_stem(name: str) -> str:
 
 
 def board_report_buttons(whatif: Result, loaded: Result, effects: pd.DataFrame | None, plan: Any = None) -> None:
-    """The two download buttons in a row; each builds its file when clicked."""
+    """The two download buttons in a row; each builds its file when clicked. ``plan`` is a goal
+    seek's Plan, or a function giving one (or None) when the button is clicked."""
 
     def page() -> str:
-        return report.html(whatif, loaded, effects=effects, plan=plan)
+        return report.html(whatif, loaded, effects=effects, plan=plan() if callable(plan) else plan)
 
     stem = file_stem(whatif.scenario.name)
     has_chromium = Path(report.CHROMIUM).is_file()
