@@ -393,6 +393,26 @@ def test_import_then_run_from_the_cli(tmp_path: Path, capsys: pytest.CaptureFixt
     assert data["summary"]["compliance_start"] == pytest.approx(day0, abs=0.03)
 
 
+@pytest.mark.slow
+def test_import_run_report_from_the_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """import -> report: the board report of the imported fleet against the baseline shows the
+    imported fleet's day-0 KPI and its name, from the command line alone."""
+    import re
+
+    out, page = tmp_path / "our_fleet.yaml", tmp_path / "board.html"
+    assert cli.main(["import", str(SAMPLE), "-o", str(out)]) == 0
+    baseline = ROOT / "scenarios" / "baseline.yaml"
+    args = ["report", str(out), "--against", str(baseline), "-o", str(page), "--replications", "3"]
+    assert cli.main(args) == 0
+    capsys.readouterr()
+    html = page.read_text(encoding="utf-8")
+    imported = sim.load_scenario(out)
+    expected = sim.run(imported, replications=3, seed=imported.simulation.seed).summary
+    today = re.search(r'Today\b.*?<div class="value">(.*?)</div>', html, flags=re.S)
+    assert today.group(1) == f"{expected['compliance_start']:.0%}"
+    assert imported.name in html
+
+
 def test_a_profile_of_ones_own(tmp_path: Path) -> None:
     """A planner's own profile file (same layout as the shipped ones) is read by path;
     a profile naming an unknown field is refused with the field named."""
