@@ -69,8 +69,13 @@ if long_run:
 watch = stop.watch(stop_slot, run, shown=long_run)  # Stop for any run that turns out slow
 whatif_result = results.simulate(whatif, replications, seed, progress_slot, "Simulating the what-if…")
 loaded_result = results.simulate(loaded, replications, seed, progress_slot, "Simulating the loaded scenario…")
-page.headline(whatif_result, loaded_result)
-page.kpi_chart(whatif_result, loaded_result, show_loaded=whatif != loaded)
+page.kpi_cards(whatif_result, loaded_result)
+chart_column, advice_column = page.first_screen_columns()
+with chart_column:
+    page.kpi_chart(whatif_result, loaded_result, show_loaded=whatif != loaded)
+page.money_row(whatif_result, loaded_result)
+with advice_column:  # after the first screen's figures: computed once per loaded scenario
+    page.top_levers_panel(loaded, replications, seed, progress_slot)
 
 loaded_shown = ss.lv.loaded_widget_values(loaded)
 effects = None

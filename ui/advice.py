@@ -1,0 +1,108 @@
+"""Which levers to try first: each lever's effect on the loaded scenario, computed.
+
+For the loaded scenario every lever gets one "try" setting, a plain step in the direction
+that should help (switch it on, enrol or cover 90%, audit quarterly, two more technicians,
+halve a delay: ``try_setting``). Each is simulated on its own from the loaded file with
+the same seed (exact common random numbers), and its effect is the paired difference of
+the KPI averaged over the horizon, with its 95% interval (``sim.paired_difference``), as
+"Which lever matters" measures a moved lever. The table is cached per loaded scenario,
+runs and seed for the server process (every visitor opening the same file shares it), so it
+is computed once and the levers are ranked by it: the first screen names the strongest, and
+the sidebar shows them first. Callers must not change the table they get.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import pandas as pd
+
+import sim
+from sim import Scenario, scenario_from_data
+from ui import levers as lv
+
+ADVICE_REPLICATIONS = 10  # runs per tried lever: enough to rank them (intervals come with each)
+TOP = 3  # levers named on the first screen and shown first in the sidebar
+LABEL = "Finding the levers with the largest effect…"
+
+
+def try_setting(lever: lv.Lever, scenario: Scenario) -> lv.WidgetValue | None:
+    """The setting tried for ``lever`` from the scenario's own, in display units; None where
+    no step helps (already at its best, or a choice with no better direction)."""
+    now = lv.to_widget(lever, lv.get_value(scenario, lever.path))
+    lo, hi = lv.widget_range(lever, scenario)
+    key = lever.key
+    if lever.kind == "toggle":
+        return None if now else True
+    if key in ("enrolled_share", "training_coverage", "audit_coverage", "audit_detection"):
+        wanted: Any = max(float(now), 90.0)
+    elif key in ("console_visibility", "policy_clarity"):
+        wanted = 100.0
+    elif key == "report_rate":
+        wanted = min(hi, max(float(now) * 2, 5.0))
+    elif key in ("audit_interval_days", "refresher_interval_days"):
+        wanted = 91 if now == 0 else max(7, round(now / 2))  # none -> quarterly, else twice as often
+    elif key in ("onboarding_days", "approval_delay_days", "training_start_day"):
+        wanted = round(now / 2)
+    elif key == "technicians":
+        wanted = int(now) + 2
+    elif key == "technician_hours":
+        wanted = min(hi, float(now) + 2)
+    elif key == "retries":
+        wanted = int(now) + 2
+    else:  # rollout stages, check-in interval: choices with no single better direction
+        return None
+    if lever.kind in ("days", "count"):
+        wanted = int(min(max(wanted, lo), hi))
+    return None if wanted == now else wanted
+
+
+@functools.lru_cache(maxsize=32)  # a pure function of its arguments: one computation per scenario per process
+def _effects_cached(scenario_yaml: str, replications: int, seed: int) -> pd.DataFrame:
+    scenario = sim.load_scenario(scenario_yaml)
+    base = sim.run(scenario, replications=replications, seed=seed)
+    shown = lv.loaded_widget_values(scenario)
+    rows = []
+    for lever in lv.LEVERS:
+        wanted = try_setting(lever, scenario)
+        if wanted is None:
+            continue
+        data = scenario.model_dump(mode="json")
+        lv.set_value(data, lever.path, lv.from_widget(lever, wanted))
+        result = sim.run(scenario_from_data(data), replications=replications, seed=seed)
+        d = sim.paired_difference(base, result, "compliance_average")
+        rows.append(
+            {
+                "key": lever.key,
+                "lever": lever.label,
+                "setting": f"{lv.describe(lever, shown[lever.key])} → {lv.describe(lever, wanted)}",
+                "value": wanted,
+                "average": d.mean,
+                "low": d.low,
+                "high": d.high,
+                "clear": d.clear,
+                "cost_change": result.summary["programme_cost"] - base.summary["programme_cost"],
+            }
+        )
+    table = pd.DataFrame(
+        rows, columns=["key", "lever", "setting", "value", "average", "low", "high", "clear", "cost_change"]
+    )
+    return table.sort_values("average", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def lever_ranking(scenario: Scenario, replications: int, seed: int, progress_slot: Any = None) -> pd.DataFrame:
+    """Every lever with a try setting, best effect on the averaged KPI first (cached)."""
+    if progress_slot is not None:
+        progress_slot.caption(LABEL)
+    try:
+        return _effects_cached(sim.dump_scenario(scenario), min(int(replications), ADVICE_REPLICATIONS), int(seed))
+    finally:
+        if progress_slot is not None:
+            progress_slot.empty()
+
+
+def top_levers(ranking: pd.DataFrame, n: int = TOP) -> pd.DataFrame:
+    """The ``n`` levers with a clear, positive effect, strongest first."""
+    good = ranking[ranking["clear"] & (ranking["average"] > 0)]
+    return good.head(n)
