@@ -94,7 +94,8 @@ def test_by_group_and_time_to_patch(small):
     today, end = fig.data
     # horizontal bars (issue 15): names down the side, read across at any width
     assert today.orientation == end.orientation == "h"
-    assert list(today.y) == list(small.by_class["device_class"])
+    assert [y.replace("<br>", " ") for y in today.y] == list(small.by_class["device_class"])
+    assert charts.wrapped("Medical and industrial sensors") == "Medical and<br>industrial<br>sensors"
     np.testing.assert_allclose(end.x, small.by_class["compliance_end"])
     ttp = charts.time_to_patch(small.by_class, "device_class", "Days")
     assert ttp.data[0].orientation == "h"

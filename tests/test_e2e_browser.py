@@ -223,6 +223,7 @@ def test_first_screen_and_tabs_fit_without_cut_text(tmp_path: Path, width: int, 
                 assert first_try["y"] + first_try["height"] <= height
             else:
                 assert chart["y"] + 250 <= height  # most of the chart is in view
+            page.mouse.move(0, height - 1)  # no chart under the pointer: no hover toolbar in the picture
             page.screenshot(path=str(shots / f"first-screen-{width}.png"))
             for tab, name in TAB_FILES.items():
                 page.get_by_role("tab", name=tab).click()
@@ -234,6 +235,8 @@ def test_first_screen_and_tabs_fit_without_cut_text(tmp_path: Path, width: int, 
                 page.wait_for_timeout(500)
                 assert page.evaluate(LAYOUT_PROBLEMS_JS) == [], tab
                 assert page.locator('[data-testid="stException"]').count() == 0
+                page.mouse.move(0, height - 1)
+                page.wait_for_timeout(300)
                 page.screenshot(path=str(shots / f"tab-{name}-{width}.png"))
         finally:
             browser.close()

@@ -359,6 +359,18 @@ def _bar_height(rows: int) -> int:
     return max(260, 120 + BAR_ROW_PX * rows)
 
 
+def wrapped(name: object, width: int = 16) -> str:
+    """A group name broken into lines of about ``width`` characters (at spaces), so long names
+    down the side of a half-width chart leave room for the bars."""
+    words, lines = str(name).split(), [""]
+    for word in words:
+        if lines[-1] and len(lines[-1]) + 1 + len(word) > width:
+            lines.append(word)
+        else:
+            lines[-1] = f"{lines[-1]} {word}".strip()
+    return "<br>".join(lines)
+
+
 def by_group(table: pd.DataFrame, label_column: str, title: str) -> go.Figure:
     """KPI today and at the horizon per device class or department, as horizontal bars: the
     names read across, however many groups there are and however narrow the chart."""
@@ -369,7 +381,7 @@ def by_group(table: pd.DataFrame, label_column: str, title: str) -> go.Figure:
     ):
         fig.add_trace(
             go.Bar(
-                y=table[label_column],
+                y=[wrapped(n) for n in table[label_column]],
                 x=table[column],
                 orientation="h",
                 name=name,
@@ -397,7 +409,7 @@ def time_to_patch(table: pd.DataFrame, label_column: str, title: str) -> go.Figu
     days = table["mean_time_to_patch_days"]
     fig = go.Figure(
         go.Bar(
-            y=table[label_column],
+            y=[wrapped(n) for n in table[label_column]],
             x=days,
             orientation="h",
             marker_color=WHATIF_COLOUR,
@@ -409,7 +421,7 @@ def time_to_patch(table: pd.DataFrame, label_column: str, title: str) -> go.Figu
     )
     themed(fig, title=title, y_title="", height=_bar_height(len(table)) - 40)
     top = float(days.max()) if days.notna().any() else 1.0
-    fig.update_xaxes(title="Days from release to install", range=[0, top * 1.18 or 1])
+    fig.update_xaxes(title="Days", range=[0, top * 1.3 or 1])
     fig.update_yaxes(autorange="reversed")
     return fig
 
@@ -483,7 +495,7 @@ def time_to_patch_over_time(result: Result) -> go.Figure:
                 hovertemplate="Updates installed on day %{customdata}: " + words + "<extra></extra>",
             )
         )
-    themed(fig, title="Days from release to install, for the updates installed each day", y_title="Days")
+    themed(fig, title="Days from release to install", y_title="Days")
     _month_axis(fig, result.horizon_days)
     return fig
 
@@ -516,7 +528,7 @@ def on_time_by_month(result: Result) -> go.Figure:
             hovertemplate="Month %{x}: %{y:.0%} of updates due were installed in time<extra></extra>",
         )
     )
-    themed(fig, title="Updates installed by their deadline, month by month", y_title="On time", y_format=".0%")
+    themed(fig, title="Installed by the deadline, by month", y_title="On time", y_format=".0%")
     fig.update_yaxes(range=[0, 1.05])
     fig.update_xaxes(title="Month")
     return fig

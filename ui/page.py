@@ -386,7 +386,7 @@ def operations_tab(result: Result) -> None:
         charts.metric_over_time(
             one,
             "blind_spot_devices",
-            title="Blind spots: devices that look updated but are not",
+            title="Blind spots: look updated, are not",
             y_title="Devices",
         ),
         key="ops_blind",
@@ -396,7 +396,7 @@ def operations_tab(result: Result) -> None:
         charts.metric_over_time(
             one,
             "release_ratio",
-            title="Updates released per device (last 30 days)",
+            title="Updates per device, last 30 days",
             y_title="Updates per device",
             y_format=".2f",
         ),
@@ -412,7 +412,7 @@ def operations_tab(result: Result) -> None:
         charts.metric_over_time(
             one,
             "broken_devices",
-            title=f"Out of service after a faulty update ({broken:,.0f} breakages over the period)",
+            title=f"Broken by faulty updates ({broken:,.0f} in all)",
             y_title="Devices",
         ),
         key="ops_broken",
