@@ -86,15 +86,14 @@ def first_loads(visits: int, replications: int | None) -> list[tuple[float, floa
 
 def drag(page, label: str, share: float) -> None:
     """Press the slider's handle, move it to ``share`` of the track, release."""
-    box = page.locator(f'[data-testid="stSlider"]:has(input[aria-label="{label}"])').first
-    box.scroll_into_view_if_needed()
-    handle = page.locator(f'[data-testid="stSlider"] [role="slider"][aria-label="{label}"]').first
-    hb = handle.bounding_box()
-    track = box.locator('[data-testid="stSliderTrack"], div[data-baseweb="slider"]').first.bounding_box()
-    page.mouse.move(hb["x"] + hb["width"] / 2, hb["y"] + hb["height"] / 2)
+    track = slider_input(page, label)
+    track.scroll_into_view_if_needed()
+    box = track.bounding_box()
+    low, high, now = (float(track.get_attribute(a) or 0) for a in ("min", "max", "value"))
+    y = box["y"] + box["height"] / 2
+    page.mouse.move(box["x"] + box["width"] * (now - low) / ((high - low) or 1), y)
     page.mouse.down()
-    target = track["x"] + track["width"] * share
-    page.mouse.move(target, hb["y"] + hb["height"] / 2, steps=8)
+    page.mouse.move(box["x"] + box["width"] * share, y, steps=8)
     page.mouse.up()
 
 
