@@ -74,8 +74,6 @@ chart_column, advice_column = page.first_screen_columns()
 with chart_column:
     page.kpi_chart(whatif_result, loaded_result, show_loaded=whatif != loaded)
 page.money_row(whatif_result, loaded_result)
-with advice_column:  # after the first screen's figures: computed once per loaded scenario
-    page.top_levers_panel(loaded, replications, seed, progress_slot)
 
 loaded_shown = ss.lv.loaded_widget_values(loaded)
 effects = None
@@ -86,6 +84,8 @@ stop_slot.empty()
 summary_slot.markdown(page.summary_sentence(whatif_result, loaded_result, effects))
 page.lever_section(effects, whatif.simulation.horizon_days, replications)
 page.csv_download(whatif_result, whatif.name)
+with advice_column:  # deferred: after the what-if's own figures, computed once per loaded scenario
+    page.top_levers_panel(loaded, replications, seed, progress_slot)
 
 # Only the open tab is computed (each tab holds several charts), to keep slider changes quick.
 fleet, operations, cost, compare, model = st.tabs(page.TABS, key=page.TAB_KEY, on_change="rerun")

@@ -13,7 +13,8 @@ the sidebar shows them first. Callers must not change the table they get.
 
 from __future__ import annotations
 
-import functools
+import threading
+from collections import OrderedDict
 from typing import Any
 
 import pandas as pd
@@ -58,8 +59,12 @@ def try_setting(lever: lv.Lever, scenario: Scenario) -> lv.WidgetValue | None:
     return None if wanted == now else wanted
 
 
-@functools.lru_cache(maxsize=32)  # a pure function of its arguments: one computation per scenario per process
-def _effects_cached(scenario_yaml: str, replications: int, seed: int) -> pd.DataFrame:
+MAX_CACHED = 32
+_cache: OrderedDict[tuple[str, int, int], pd.DataFrame] = OrderedDict()
+_lock = threading.Lock()
+
+
+def _effects(scenario_yaml: str, replications: int, seed: int, progress: Any = None) -> pd.DataFrame:
     scenario = sim.load_scenario(scenario_yaml)
     base = sim.run(scenario, replications=replications, seed=seed)
     shown = lv.loaded_widget_values(scenario)
@@ -92,14 +97,31 @@ def _effects_cached(scenario_yaml: str, replications: int, seed: int) -> pd.Data
 
 
 def lever_ranking(scenario: Scenario, replications: int, seed: int, progress_slot: Any = None) -> pd.DataFrame:
-    """Every lever with a try setting, best effect on the averaged KPI first (cached)."""
-    if progress_slot is not None:
-        progress_slot.caption(LABEL)
+    """Every lever with a try setting, best effect on the averaged KPI first.
+
+    Cached for the server process (a pure function of the scenario, runs and seed). While it
+    is computed a progress bar shows in ``progress_slot``; its updates also let Streamlit stop
+    the computation as soon as the user moves a control (it is then not cached)."""
+    key = (sim.dump_scenario(scenario), min(int(replications), ADVICE_REPLICATIONS), int(seed))
+    with _lock:
+        if key in _cache:
+            _cache.move_to_end(key)
+            return _cache[key]
+
+    def progress(fraction: float) -> None:
+        if progress_slot is not None:
+            progress_slot.progress(min(1.0, max(0.0, fraction)), text=LABEL)
+
     try:
-        return _effects_cached(sim.dump_scenario(scenario), min(int(replications), ADVICE_REPLICATIONS), int(seed))
+        table = _effects(*key, progress=progress)
     finally:
         if progress_slot is not None:
             progress_slot.empty()
+    with _lock:
+        _cache[key] = table
+        while len(_cache) > MAX_CACHED:
+            _cache.popitem(last=False)
+    return table
 
 
 def top_levers(ranking: pd.DataFrame, n: int = TOP) -> pd.DataFrame:

@@ -164,8 +164,7 @@ def money_cards(whatif: Result, loaded: Result) -> list[Card]:
     blind = figures.per_hundred(w["blind_spot_devices_end"], devices)
     base_blind = figures.per_hundred(b["blind_spot_devices_end"], base_devices)
     cost = whatif.scenario.costs.breach_cost
-    enrolled = whatif.scenario.levers.central_management.enrolled_share
-    more_automation = blind > base_blind and enrolled > loaded.scenario.levers.central_management.enrolled_share
+    any_blind = blind > 0
     return [
         Card(
             "Days overdue per device",
@@ -181,7 +180,7 @@ def money_cards(whatif: Result, loaded: Result) -> list[Card]:
             f"{blind:,.1f}",
             _delta(blind, base_blind, lambda x: f"{x:,.1f}"),
             f"{w['blind_spot_devices_end']:,.0f} devices look updated but are not, {period}; "
-            f"loaded scenario: {base_blind:,.1f} per 100." + (f" {BLIND_SPOT_CAUSE}" if more_automation else ""),
+            f"loaded scenario: {base_blind:,.1f} per 100." + (f" {BLIND_SPOT_CAUSE}" if any_blind else ""),
             "Devices whose automatic install failed silently (or whose update was switched off) while "
             "the console reports them up to date; audits and a console that reads the running version "
             "find them.",
@@ -207,7 +206,10 @@ def money_cards(whatif: Result, loaded: Result) -> list[Card]:
     ]
 
 
-BLIND_SPOT_CAUSE = "More automation means more silent install failures, which only audits find."
+BLIND_SPOT_CAUSE = (
+    "They come from automatic installs that fail silently (more automation, more of them) and manual "
+    "updates botched unseen; audits and a console that checks running versions find them."
+)
 
 
 def _breaches(summary: dict, horizon_days: int) -> str:

@@ -20,7 +20,7 @@ SIDEBAR_LEVERS = "Improvement levers"
 SIDEBAR_LEVERS_HELP = "Each control starts at the loaded scenario's setting. Hover the ⓘ for what it means."
 
 FIRST_LEVERS_NOTE = (
-    "First, the levers with the largest effect on this scenario (worked out by simulating each one); "
+    "First, the levers with the largest effect on this scenario (each tried alone in simulated runs); "
     "the rest are in the list below."
 )
 
