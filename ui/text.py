@@ -134,7 +134,7 @@ ASSUMPTION_HELP = {
     "noticing; training lowers it.",
     "disable_rate_per_month": "Of the devices under central management, the share a month on which staff switch "
     "automatic updates off (to stop a reboot, say); training lowers it.",
-    "kpi_target": "The level the 'Reaches and holds the target' figure looks for; it does not change the simulation.",
+    "kpi_target": "The level the 'Holds the target from' figure looks for; it does not change the simulation.",
     "management_per_device_month": "Licence and administration of the update management system, per managed "
     "device and month.",
     "audit_per_device": "What checking one device in an audit costs.",
