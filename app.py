@@ -79,8 +79,11 @@ with results.PageRuns() as runs:  # every run this page needs goes to the shared
         results.want_lever_runs(runs, whatif, loaded, shown, loaded_shown, replications, seed)
     whatif_result = runs.get(whatif, replications, seed, progress_slot, "Simulating the what-if…")
     loaded_result = runs.get(loaded, replications, seed, progress_slot, "Simulating the loaded scenario…")
-    page.headline(whatif_result, loaded_result)
-    page.kpi_chart(whatif_result, loaded_result, show_loaded=whatif != loaded)
+    page.kpi_cards(whatif_result, loaded_result)
+    chart_column, advice_column = page.first_screen_columns()
+    with chart_column:
+        page.kpi_chart(whatif_result, loaded_result, show_loaded=whatif != loaded)
+    page.money_row(whatif_result, loaded_result)
 
     effects = None
     if shown != loaded_shown:  # the lever bars follow the chart, with the progress bar meanwhile
@@ -93,6 +96,9 @@ summary_slot.markdown(page.summary_sentence(whatif_result, loaded_result, effect
 page.lever_section(effects, whatif.simulation.horizon_days, replications)
 page.csv_download(whatif_result, whatif.name)
 board_report_buttons(whatif_result, loaded_result, effects, plan=goal_ui.found_plan(whatif, loaded))
+# deferred: after the what-if's own figures, computed once per loaded scenario; the goal seek's line under it
+with advice_column, page.top_levers_panel(loaded, replications, seed, progress_slot):
+    goal_ui.first_screen_line(whatif, loaded)
 
 # Only the open tab is computed (each tab holds several charts), to keep slider changes quick.
 goal, fleet, operations, cost, compare, model = st.tabs(page.TABS, key=page.TAB_KEY, on_change="rerun")

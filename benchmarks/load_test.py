@@ -83,7 +83,7 @@ SLIDERS = (
     "How clear the update policy is",
     "Approval delay under the policy, days",
     "Hours of update work per technician per day",
-    "Days between security audits (0 = none)",
+    "Share of devices each audit checks",  # the audit interval is a number box with choices
 )
 SECOND_SLIDER = "Devices under central update management"
 SECOND_SLIDER_FOR_FIRST = "Staff trained"  # for the sessions whose own slider is SECOND_SLIDER

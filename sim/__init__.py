@@ -25,7 +25,7 @@ Also re-exported for the app and the CLI: ``scenario_from_data``, ``check_limits
 ``sim`` never imports a user interface; ``python -m sim`` is its command line.
 """
 
-from sim.compare import Difference, paired_difference
+from sim.compare import Difference, best_columns, describe_changes, paired_difference, parameter_rows, summary_table
 from sim.model import Interrupted
 from sim.results import BANDS, Result, band
 from sim.runner import run, run_many
@@ -80,13 +80,16 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "band",
+    "best_columns",
     "check_limits",
+    "describe_changes",
     "dump_scenario",
     "frontier",
     "import_inventory",
     "load_scenario",
     "max_replications",
     "paired_difference",
+    "parameter_rows",
     "resolve_in_folder",
     "run",
     "run_many",
@@ -95,4 +98,5 @@ __all__ = [
     "scenario_from_data",
     "seek",
     "sensitivity",
+    "summary_table",
 ]

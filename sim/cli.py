@@ -14,7 +14,6 @@ import argparse
 import contextlib
 import errno
 import json
-import math
 import os
 import re
 import signal
@@ -23,7 +22,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from sim.compare import paired_difference
+from sim.compare import PAIRED, paired_difference, summary_table
 from sim.model import Interrupted
 from sim.results import Result, _json_number
 from sim.runner import checked_run_size, cluster_address, dask_executor, run, run_many
@@ -34,6 +33,8 @@ EXIT_INTERNAL_ERROR = 1
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
 MAX_SEED = 2**32 - 1
+ONE_FILE_NOTE = "Note: only one file given, so there is nothing to compare it with; name two or more files.\n"
+CSV_FLOAT_FORMAT = "%.6g"  # six significant digits, as the app's download: no float noise
 # Numbers on the command line are plain ASCII digits: Python's int() and float() also take
 # other scripts' digits ("٣٠") and underscores ("1_000"), which a reader would not expect.
 _WHOLE = re.compile(r"[+-]?[0-9]{1,12}")
@@ -175,7 +176,8 @@ def _write_json(data: dict[str, Any], target: str) -> None:
 
 
 def _write_csv(frame: Any, target: str, **kwargs: Any) -> None:
-    _write_text(frame.to_csv(**kwargs), target)
+    """A table as CSV, numbers to six significant digits (as the app's download)."""
+    _write_text(frame.to_csv(float_format=CSV_FLOAT_FORMAT, **kwargs), target)
 
 
 def _print_summary(result: Result, out: TextIO) -> None:
@@ -262,61 +264,12 @@ def cmd_compare(args: argparse.Namespace) -> int:
         _write_json(data, args.json)
         if args.json == "-":
             return 0
+    if len(results) == 1:
+        sys.stdout.write(ONE_FILE_NOTE)
     own = {Path(f).stem: _asked_replications(f) for f in args.files}
     overridden = {name: n for name, n in own.items() if n != reps}
     _print_comparison(results, [Path(f).stem for f in args.files], seed, sys.stdout, overridden)
     return 0
-
-
-def _change(a: Any, b: Any, kind: str, half: str = "") -> str:
-    """How the second scenario differs from the first, in the row's unit ('' if not
-    comparable); ``half`` is the half-width of its 95% interval, already formatted."""
-    pm = f" ± {half}" if half and half != "unclear" else ""
-    if kind == "text" and a != b:
-        return f"{_fmt(a, kind)} → {_fmt(b, kind)}"
-    if kind == "pct" and a is not None and b is not None:
-        return f"{(b - a) * 100:+.1f}{pm} pts" + (" (unclear)" if half == "unclear" else "")
-    if kind == "days":
-        if a is None and b is not None:
-            return f"reached on day {b}"
-        if a is not None and b is None:
-            return "no longer reached"
-        return "" if a is None else f"{b - a:+,d} days"
-    if kind == "rate" and a is not None and b is not None:
-        return f"{b - a:+.4f}" + (f" ({(b - a) / a:+.0%})" if a else "")
-    if kind in ("dayf", "int", "usd") and a is not None and b is not None:
-        change = f"{b - a:+,.1f} days" if kind == "dayf" else f"{b - a:+,.0f}"
-        if kind == "usd":
-            change = f"{'+' if b >= a else '-'}${abs(b - a):,.0f}"
-        relative = f"{(b - a) / a:+.0%}" if a else ""
-        if half == "unclear":
-            relative = ", ".join(x for x in (relative, "unclear") if x)
-        return change + pm + (f" ({relative})" if relative else "")
-    return ""
-
-
-PAIRED = (
-    "compliance_average",
-    "compliance_at_day_182",
-    "compliance_end",
-    "overdue_device_days",
-    "programme_cost",
-    "expected_breach_loss",
-)
-
-
-def _interval(a: Result, b: Result, key: str, kind: str) -> str:
-    """The half-width of the paired 95% interval of b − a, formatted in the row's unit,
-    where the figure has one value per replication; 'unclear' when that interval takes in
-    zero; '' where there is none."""
-    if key not in PAIRED or a.replications < 2:
-        return ""
-    d = paired_difference(a, b, key)
-    if not math.isfinite(d.half_width) or d.half_width == 0:
-        return ""
-    if not d.clear:
-        return "unclear"
-    return {"pct": f"{d.half_width * 100:.1f}", "usd": f"${d.half_width:,.0f}", "int": f"{d.half_width:,.0f}"}[kind]
 
 
 def _differences(a: Result, b: Result) -> list[dict[str, Any]]:
@@ -348,18 +301,13 @@ def _print_comparison(
     for lab, r in zip(labels, results, strict=True):
         out.write(f"  {lab:<{lw}}  {r.scenario.name}\n")
     out.write("\n")
-    width = max(len(label) for _, label, _ in SUMMARY_ROWS)
-    cells = {key: [_fmt(r.summary.get(key), kind) for r in results] for key, _, kind in SUMMARY_ROWS}
-    header = list(labels)
-    if len(results) == 2:
-        header.append("change")
-        for key, _, kind in SUMMARY_ROWS:
-            half = _interval(results[0], results[1], key, kind)
-            cells[key].append(_change(results[0].summary.get(key), results[1].summary.get(key), kind, half))
-    colw = [max(len(h), *(len(cells[key][i]) for key, _, _ in SUMMARY_ROWS)) for i, h in enumerate(header)]
+    table = summary_table(results, labels)  # the same table as the app's Compare tab
+    width = max(len(label) for label in table.index)
+    header = list(table.columns)
+    colw = [max(len(h), *(len(c) for c in table[h])) for h in header]
     out.write(" " * width + "".join(f"  {h:>{w}}" for h, w in zip(header, colw, strict=True)) + "\n")
-    for key, label, _ in SUMMARY_ROWS:
-        row = "".join(f"  {c:>{w}}" for c, w in zip(cells[key], colw, strict=True))
+    for label, cells in table.iterrows():
+        row = "".join(f"  {c:>{w}}" for c, w in zip(cells, colw, strict=True))
         out.write(f"{label:<{width}}{row}".rstrip() + "\n")
 
 

@@ -194,21 +194,23 @@ def test_compare_three_files():
     assert [t["name"] for t in lines] == chosen
     assert len({t["line"]["color"] for t in lines}) == 3
     tables = [d.value for d in at.dataframe]
-    table = next(t for t in tables if "Updated on time, at the horizon" in t.index)
-    assert list(table.columns) == chosen
+    table = next(t for t in tables if "KPI at the horizon" in t.index)
+    stems = ["baseline", "case_study", "top_quartile"]
+    assert list(table.columns) == stems  # three files: no change column
     runs = {n: sim.run(sim.load_scenario(ROOT / "scenarios" / n), replications=3, seed=7) for n in chosen}
-    for n in chosen:
-        assert table.loc["Updated on time, at the horizon", n] == f"{runs[n].summary['compliance_end']:.1%}"
+    for n, stem in zip(chosen, stems, strict=True):
+        assert table.loc["KPI at the horizon", stem] == f"{runs[n].summary['compliance_end']:.1%}"
+        assert table.loc["Band at the horizon", stem] == runs[n].summary["band_end"].capitalize()
+        blind = runs[n].summary["blind_spot_devices_end"]
+        assert table.loc["Blind-spot devices at the horizon", stem] == f"{blind:,.0f}"
     diff = next(t for t in tables if "Devices under central update management" in t.index)
     assert diff.loc["Devices under central update management"].tolist() == ["0%", "95%", "58%"]
-    days = table.loc["Days until the target is reached and held"]
-    assert days["baseline.yaml"] == "never"
-    held = runs["case_study.yaml"].summary["days_to_target"]
-    assert days["case_study.yaml"] == ("never" if held is None else f"{held:,}")
-    first = table.loc["Days until the target is first reached"]
-    assert first["case_study.yaml"] == f"{runs['case_study.yaml'].summary['first_day_at_target']:,}"
-    assert "simulation.seed" not in diff.index  # same in all three files
-    assert "fleet.initial_compliance" not in diff.index or len(set(diff.loc["fleet.initial_compliance"])) > 1
+    assert table.loc["Target reached and held from", "baseline"] == "not reached"
+    first = runs["case_study.yaml"].summary["first_day_at_target"]
+    months = first / (365.25 / 12)
+    assert table.loc["Target first reached", "case_study"] == f"{months:.1f} months (day {first})"
+    assert "Simulation: seed" not in diff.index  # same in all three files
+    assert not [k for k in diff.index if k.startswith(("levers.", "fleet.", "costs."))]  # friendly names only
 
 
 def test_compare_lowers_runs_to_what_the_largest_file_admits(
@@ -238,16 +240,18 @@ def test_compare_lowers_runs_to_what_the_largest_file_admits(
     assert not at.error
     notices = [shown(w.value) for w in at.warning]
     assert any("showing 2 runs instead" in n and "200,000" in n for n in notices), notices
-    table = next(d.value for d in at.dataframe if "Updated on time, at the horizon" in d.value.index)
+    table = next(d.value for d in at.dataframe if "KPI at the horizon" in d.value.index)
     expected = sim.run(baseline, replications=2, seed=at.number_input(key="seed").value)
-    assert table.loc["Updated on time, at the horizon", "baseline.yaml"] == f"{expected.summary['compliance_end']:.1%}"
+    assert table.loc["KPI at the horizon", "baseline"] == f"{expected.summary['compliance_end']:.1%}"
 
 
 def test_the_saved_note_goes_when_another_name_is_typed(scenarios_folder: Path):  # noqa: F811
     at = make_app_test().run()
     at.text_input(key="save_name").input("Plan B").run()
     at.button(key="save").click().run()
-    assert [shown(s.value) for s in at.success] == ["Saved as plan-b.yaml."]
+    assert [shown(s.value) for s in at.success] == [
+        "Saved as plan-b.yaml; it is now the loaded scenario, and the page's link opens it."
+    ]
     at.text_input(key="save_name").input("Plan C").run()
     assert not at.success
 

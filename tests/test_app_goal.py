@@ -46,6 +46,7 @@ def test_the_tab_comes_first_and_says_what_the_search_will_do():
     assert f"up to {DEFAULT_BUDGET_RUNS} simulations over the 9 levers" in note
     assert f"again with {FAST_REPLICATIONS}" in note
     assert [c for c in at.get("plotly_chart") if (c.key or "") == goal.CHART_KEY] == []
+    assert goal.FIRST_SCREEN_HINT in [c.value for c in at.caption]  # the first screen points at the tab
 
 
 def test_rough_duration_grows_with_the_budget_and_the_fleet():
@@ -109,6 +110,11 @@ def test_search_on_the_baseline_shows_the_plan_applies_it_and_saves_it(scenarios
         assert _control_value(at, key) == plan.settings[key], key
     after = kpi_curve(at)
     assert after[182] >= 0.95 > before[182]
+    # the first screen's "what it takes" line now gives the plan, with its own Apply
+    assert [m.value for m in at.markdown if m.value.startswith("**What it takes**")] == [
+        f"**What it takes** (cheapest plan found): {goal.text.plain(sentence)}"
+    ]
+    assert at.button(key=goal.FIRST_SCREEN_APPLY_KEY).proto.label == "Apply this plan"
     assert [s.value for s in at.success] == [sentence]  # the search result stays (it is cached)
 
     # Save as scenario: a file in the scenarios folder with the plan's levers

@@ -50,7 +50,7 @@ def _set(at, key: str, value) -> None:
         at.selectbox(key=key).set_value(value)
     elif kind == "checkin":
         at.select_slider(key=key).set_value(value)
-    elif key == "technicians":
+    elif key in ("technicians", "audit_interval_days"):
         at.number_input(key=key).set_value(value)
     else:
         at.slider(key=key).set_value(value)
@@ -124,7 +124,7 @@ def test_lever_bars_and_sentence_say_what_each_lever_costs():
     from ui import charts
 
     at = make_app_test().run()
-    at.slider(key="audit_interval_days").set_value(30)
+    at.number_input(key="audit_interval_days").set_value(30)
     at.slider(key="enrolled_share").set_value(80.0)
     at.run()
     assert not at.exception

@@ -85,7 +85,7 @@ def test_unknown_parameter_and_missing_scenario_are_reported():
 def _widget_kind(key: str) -> str:
     kind = lv.BY_KEY[key].kind
     widgets = {"toggle": "toggle", "stages": "selectbox", "checkin": "select_slider"}
-    return widgets.get(kind, "number_input" if key == "technicians" else "slider")
+    return widgets.get(kind, "number_input" if key in ("technicians", "audit_interval_days") else "slider")
 
 
 def _index(at, key: str) -> int:

@@ -92,10 +92,14 @@ def test_lever_effects_sorted_bars_with_intervals_in_points():
 def test_by_group_and_time_to_patch(small):
     fig = charts.by_group(small.by_class, "device_class", "By class")
     today, end = fig.data
-    assert list(today.x) == list(small.by_class["device_class"])
-    np.testing.assert_allclose(end.y, small.by_class["compliance_end"])
+    # horizontal bars (issue 15): names down the side, read across at any width
+    assert today.orientation == end.orientation == "h"
+    assert [y.replace("<br>", " ") for y in today.y] == list(small.by_class["device_class"])
+    assert charts.wrapped("Medical and industrial sensors") == "Medical and<br>industrial<br>sensors"
+    np.testing.assert_allclose(end.x, small.by_class["compliance_end"])
     ttp = charts.time_to_patch(small.by_class, "device_class", "Days")
-    np.testing.assert_allclose(ttp.data[0].y, small.by_class["mean_time_to_patch_days"])
+    assert ttp.data[0].orientation == "h"
+    np.testing.assert_allclose(ttp.data[0].x, small.by_class["mean_time_to_patch_days"])
 
 
 def test_cost_by_lever_stacks_to_programme_cost(automated):

@@ -52,7 +52,7 @@ LEVER_NAMES = {
 # not fit on one row upwards, over the title, so the top margin is sized for the rows the
 # legend needs in the plot area of a half-width chart on a laptop screen (the narrowest the
 # page draws); wider charts just get a little spare room.
-NARROW_CHART_PX = 360
+NARROW_CHART_PX = 240  # the plot area of a half-width chart beside a sidebar in a 1,100 px window
 LEGEND_ROW_PX = 22
 
 
@@ -92,6 +92,7 @@ def themed(fig: go.Figure, *, title: str, y_title: str, y_format: str = "", heig
         margin={"l": 10, "r": 10, "t": 60 + extra, "b": 10},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "xanchor": "left"},
         hoverlabel={"font": {"size": 13}},
+        modebar={"orientation": "v"},  # down the right edge: never over the title
         yaxis={"title": y_title, "tickformat": y_format, "automargin": True},
         xaxis={"automargin": True},
     )
@@ -356,8 +357,28 @@ def cost_change_words(change: float) -> str:
     return f"costs {usd_short(change)} more" if change > 0 else f"saves {usd_short(change)}"
 
 
+BAR_ROW_PX = 46  # height per group in the horizontal bar charts (two bars and their figures)
+
+
+def _bar_height(rows: int) -> int:
+    return max(260, 120 + BAR_ROW_PX * rows)
+
+
+def wrapped(name: object, width: int = 16) -> str:
+    """A group name broken into lines of about ``width`` characters (at spaces), so long names
+    down the side of a half-width chart leave room for the bars."""
+    words, lines = str(name).split(), [""]
+    for word in words:
+        if lines[-1] and len(lines[-1]) + 1 + len(word) > width:
+            lines.append(word)
+        else:
+            lines[-1] = f"{lines[-1]} {word}".strip()
+    return "<br>".join(lines)
+
+
 def by_group(table: pd.DataFrame, label_column: str, title: str) -> go.Figure:
-    """KPI today and at the horizon per device class or department."""
+    """KPI today and at the horizon per device class or department, as horizontal bars: the
+    names read across, however many groups there are and however narrow the chart."""
     fig = go.Figure()
     for column, name, colour in (
         ("compliance_start", "Today", "#9dbbe0"),
@@ -365,36 +386,49 @@ def by_group(table: pd.DataFrame, label_column: str, title: str) -> go.Figure:
     ):
         fig.add_trace(
             go.Bar(
-                x=table[label_column],
-                y=table[column],
+                y=[wrapped(n) for n in table[label_column]],
+                x=table[column],
+                orientation="h",
                 name=name,
                 marker_color=colour,
                 text=[f"{v:.0%}" for v in table[column]],
                 textposition="outside",
                 cliponaxis=False,
-                hovertemplate="%{x}: %{y:.1%} updated on time (" + name.lower() + ")<extra></extra>",
+                hovertemplate="%{y}: %{x:.1%} updated on time (" + name.lower() + ")<extra></extra>",
             )
         )
-    themed(fig, title=title, y_title="Devices updated on time", y_format=".0%")
-    fig.update_layout(barmode="group")
-    fig.update_yaxes(range=[0, 1.08])
+    themed(fig, title=title, y_title="", height=_bar_height(len(table)))
+    # the legend under the bars: long names at the left leave the plot too narrow above them
+    fig.update_layout(
+        barmode="group",
+        margin={"t": 50, "b": 40},
+        legend={"traceorder": "normal", "yref": "container", "y": 0, "yanchor": "bottom"},
+    )
+    fig.update_xaxes(range=[0, 1.15], tickformat=".0%")
+    fig.update_yaxes(autorange="reversed")
     return fig
 
 
 def time_to_patch(table: pd.DataFrame, label_column: str, title: str) -> go.Figure:
-    """Mean days from release to install per device class or department."""
+    """Mean days from release to install per device class or department, as horizontal bars."""
+    days = table["mean_time_to_patch_days"]
     fig = go.Figure(
         go.Bar(
-            x=table[label_column],
-            y=table["mean_time_to_patch_days"],
+            y=[wrapped(n) for n in table[label_column]],
+            x=days,
+            orientation="h",
             marker_color=WHATIF_COLOUR,
-            text=[("–" if pd.isna(v) else f"{v:.0f} d") for v in table["mean_time_to_patch_days"]],
+            text=[("–" if pd.isna(v) else f"{v:.0f} d") for v in days],
             textposition="outside",
             cliponaxis=False,
-            hovertemplate="%{x}: updates installed %{y:.0f} days after release on average<extra></extra>",
+            hovertemplate="%{y}: updates installed %{x:.0f} days after release on average<extra></extra>",
         )
     )
-    return themed(fig, title=title, y_title="Days from release to install")
+    themed(fig, title=title, y_title="", height=_bar_height(len(table)) - 40)
+    top = float(days.max()) if days.notna().any() else 1.0
+    fig.update_xaxes(title="Days", range=[0, top * 1.3 or 1])
+    fig.update_yaxes(autorange="reversed")
+    return fig
 
 
 def group_lines(frame: pd.DataFrame, title: str, horizon_days: int) -> go.Figure:
@@ -466,7 +500,7 @@ def time_to_patch_over_time(result: Result) -> go.Figure:
                 hovertemplate="Updates installed on day %{customdata}: " + words + "<extra></extra>",
             )
         )
-    themed(fig, title="Days from release to install, for the updates installed each day", y_title="Days")
+    themed(fig, title="Days from release to install", y_title="Days")
     _month_axis(fig, result.horizon_days)
     return fig
 
@@ -499,7 +533,7 @@ def on_time_by_month(result: Result) -> go.Figure:
             hovertemplate="Month %{x}: %{y:.0%} of updates due were installed in time<extra></extra>",
         )
     )
-    themed(fig, title="Updates installed by their deadline, month by month", y_title="On time", y_format=".0%")
+    themed(fig, title="Installed by the deadline, by month", y_title="On time", y_format=".0%")
     fig.update_yaxes(range=[0, 1.05])
     fig.update_xaxes(title="Month")
     return fig

@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+import sim
 from sim import Department, DeviceClass, Scenario, ScenarioError, check_limits, max_replications, scenario_from_data
 from ui import levers as lv
 from ui import state as ss
@@ -61,19 +62,75 @@ ASSUMPTION_LABELS = {
 }
 
 
+TOP_LEVERS_KEY = "top_levers"  # (loaded scenario's YAML, keys of its most effective levers), from ui.advice
+DEFAULT_FIRST = ("enrolled_share", "audit_interval_days", "technicians")  # until the ranking is computed
+
+
+def first_levers(scenario: Scenario) -> tuple[str, ...]:
+    """The levers drawn first: the loaded scenario's most effective, once ``ui.advice`` has
+    ranked them this session, else a start that covers automation, audits and people."""
+    known = st.session_state.get(TOP_LEVERS_KEY)
+    if known and known[0] == sim.dump_scenario(scenario) and known[1]:
+        return tuple(known[1])
+    return DEFAULT_FIRST
+
+
 def lever_controls(scenario: Scenario) -> dict[str, lv.WidgetValue]:
-    """Draw one control per lever, grouped; returns their values in display units."""
+    """Draw one control per lever: the most effective for this scenario first, the others
+    one click away in an expander, by group; returns their values in display units."""
     st.header(text.SIDEBAR_LEVERS, help=text.SIDEBAR_LEVERS_HELP)
     shown: dict[str, lv.WidgetValue] = {}
-    for group in lv.GROUPS:
-        st.subheader(group, divider="gray")
-        for lever in (lever for lever in lv.LEVERS if lever.group == group):
-            shown[lever.key] = _lever_control(lever, scenario)
+    first = first_levers(scenario)
+    st.caption(text.FIRST_LEVERS_NOTE)
+    for key in first:
+        shown[key] = _lever_control(lv.BY_KEY[key], scenario)
+    with st.expander(f"All other levers ({len(lv.LEVERS) - len(first)})"):
+        for group in lv.GROUPS:
+            rest = [lever for lever in lv.LEVERS if lever.group == group and lever.key not in first]
+            if not rest:
+                continue
+            st.markdown(f"**{group}**")
+            for lever in rest:
+                shown[lever.key] = _lever_control(lever, scenario)
     return shown
+
+
+# Audits run from never to weekly: a slider over a year's days moves 1.6 days a pixel, so the
+# interval is a number of days with the usual choices one click away.
+INTERVAL_CHOICES: dict[str, dict[str, int]] = {
+    "audit_interval_days": {"None": 0, "Yearly": 365, "Quarterly": 91, "Monthly": 30, "Weekly": 7},
+}
+
+
+def _pick_interval(lever_key: str) -> None:
+    """A choice was clicked: put its days into the lever's number box."""
+    picked = st.session_state.get(f"{lever_key}_choice")
+    if picked is not None:
+        st.session_state[lever_key] = INTERVAL_CHOICES[lever_key][picked]
+
+
+def _interval_control(lever: lv.Lever, lo: float, hi: float) -> int:
+    choices = INTERVAL_CHOICES[lever.key]
+    state = st.session_state
+    days = state.get(lever.key)
+    state[f"{lever.key}_choice"] = next((name for name, d in choices.items() if d == days and lo <= d <= hi), None)
+    st.segmented_control(
+        lever.label,
+        [name for name, d in choices.items() if lo <= d <= hi],
+        key=f"{lever.key}_choice",
+        on_change=_pick_interval,
+        args=(lever.key,),
+        help=lever.help,
+    )
+    return st.number_input(
+        "Days between audits", int(lo), int(hi), step=1, key=lever.key, help=lever.help, label_visibility="collapsed"
+    )
 
 
 def _lever_control(lever: lv.Lever, scenario: Scenario) -> lv.WidgetValue:
     lo, hi = lv.widget_range(lever, scenario)
+    if lever.key in INTERVAL_CHOICES:
+        return _interval_control(lever, lo, hi)
     if lever.kind == "toggle":
         return st.toggle(lever.label, key=lever.key, help=lever.help)
     if lever.kind == "stages":

@@ -61,6 +61,7 @@ BUDGET_KEY = "goal_budget"
 SEARCH_KEY = "goal_search"
 STOP_KEY = "goal_stop"
 APPLY_KEY = "goal_apply"
+FIRST_SCREEN_APPLY_KEY = "goal_apply_first_screen"
 SAVE_NAME_KEY = "goal_save_name"
 SAVE_KEY = "goal_save"
 DOWNLOAD_KEY = "goal_download"
@@ -105,6 +106,10 @@ LEVERS_HELP = (
 BUDGET_HELP = (
     "Simulations the search may run in all, each with its own runs. More finds cheaper plans more surely "
     "and takes longer."
+)
+FIRST_SCREEN_HINT = (
+    "What does it take to reach the target? The *What does it take?* tab below finds the cheapest plan "
+    "that gets there by a date, and how sure it is."
 )
 STOP_HELP = "Stop the search and show the best plan found so far."
 NOT_RUN = (
@@ -538,6 +543,24 @@ def _remember(base: Scenario, front: Frontier) -> None:
     found = st.session_state.setdefault(FOUND, {})
     found.clear()  # one plan: the latest search's
     found[sim.dump_scenario(base)] = chosen_plan(front)
+
+
+def first_screen_line(whatif: Scenario, loaded: Scenario) -> None:
+    """The first screen's "what it takes": the plan of this session's last search for this
+    what-if, in words, with "Apply"; before any search, where to find one."""
+    plan = found_plan(whatif, loaded)()
+    if plan is None:
+        st.caption(FIRST_SCREEN_HINT)
+        return
+    words = plan_sentence(plan) if plan.reachable else unreachable_sentence(plan)
+    st.markdown(f"**What it takes** (cheapest plan found): {text.plain(words)}")
+    st.button(
+        "Apply this plan",
+        key=FIRST_SCREEN_APPLY_KEY,
+        on_click=_on_apply,
+        args=(sim.dump_scenario(plan.scenario),),
+        help="Move the sidebar's levers to the plan, so the page shows it.",
+    )
 
 
 def show_result(front: Frontier, folder: Path) -> None:

@@ -6,7 +6,8 @@ them through the cache in ``ui.results``); ``app.py`` only decides the order.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,11 +16,9 @@ import streamlit as st
 
 import sim
 from sim import Result, Scenario, ScenarioError, safe_scenario_filename
-from ui import charts, results, text
-from ui import levers as lv
+from ui import advice, charts, controls, docs_pages, figures, results, text
 from ui import scenario_files as files
 from ui import state as ss
-from ui.controls import runs_allowed
 
 MAX_LISTED = 20  # notices and problems listed at most, then "… and N more"
 
@@ -28,10 +27,6 @@ KPI_CHART_KEY = "kpi_chart"
 TAB_KEY = "tab"
 TABS = ("What does it take?", "Fleet", "Operations", "Cost & risk", "Compare scenarios", "Model & assumptions")
 BEST_STYLE = "background-color: rgba(46,125,50,0.18); font-weight: 600"
-
-
-def _pct(x: float | None) -> str:
-    return "–" if x is None else f"{x:.0%}"
 
 
 def _pts(new: float | None, old: float | None) -> str | None:
@@ -64,8 +59,14 @@ def horizon_label(days: int) -> str:
 # The headline cards on laptop screens: four cards a row leave each about 150 px below
 # 1,300 px of window, so labels and changes wrap instead of being cut off, and figures shrink.
 CARD_STYLE = """<style>
+[data-testid="stMainBlockContainer"] { padding-top: 2.2rem; }
+[data-testid="stMainBlockContainer"] h1 { font-size: 1.9rem; padding-top: 0; }
+[data-testid="stMetric"] { padding-top: 0.2rem; padding-bottom: 0.2rem; }
 @media (max-width: 1400px) {
   [data-testid="stMetricLabel"] div, [data-testid="stMetricLabel"] p { white-space: normal !important; }
+  [data-testid="stMetricValue"] div, [data-testid="stMetricValue"] p {
+    white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
+  }
   [data-testid="stMetricValue"] { font-size: 1.9rem !important; }
   [data-testid="stMetricDelta"] div, [data-testid="stMetricDelta"] p {
     white-space: normal !important; text-overflow: clip !important;
@@ -74,11 +75,16 @@ CARD_STYLE = """<style>
 @media (max-width: 1200px) {
   [data-testid="stMetricValue"] { font-size: 1.5rem !important; }
 }
+@media (max-width: 1300px) {  /* the levers panel goes under the KPI chart, which keeps the width */
+  .st-key-first_screen [data-testid="stHorizontalBlock"] { flex-wrap: wrap; }
+  .st-key-first_screen [data-testid="stColumn"] { flex: 1 1 100% !important; width: 100% !important; }
+}
 </style>"""
 
 
-def headline(whatif: Result, loaded: Result) -> None:
-    """KPI today → in 6 months → at the horizon, with bands and change vs the loaded file; then money and risk."""
+def kpi_cards(whatif: Result, loaded: Result) -> None:
+    """KPI today → in 6 months → at the horizon, with bands and change vs the loaded file, and
+    when the target is reached and held."""
     w, b = whatif.summary, loaded.summary
     kpi_points = [
         ("Today", w["compliance_start"], b["compliance_start"]),
@@ -93,10 +99,11 @@ def headline(whatif: Result, loaded: Result) -> None:
         badge = f" :{BAND_BADGE[name][1]}-badge[{BAND_BADGE[name][0]}]" if name else ""
         column.metric(
             f"{label}{badge}",
-            _pct(value),
+            figures.kpi_text(value),
             delta=_pts(value, base) if label != "Today" else None,
             border=True,
-            help="Devices updated on time: the share that installed every update whose deadline has passed.",
+            help="Devices updated on time: the share that installed every update whose deadline has passed. "
+            "The band is decided on the exact figure; a decimal is shown where rounding would cross a band edge.",
         )
     with columns[3]:
         days = w["days_to_target"]
@@ -109,7 +116,7 @@ def headline(whatif: Result, loaded: Result) -> None:
             else ""
         )
         st.metric(
-            f"Reaches and holds the {target:.0%} target",
+            f"Holds the {target:.0%} target from",
             _time_to_target(days, never="Not held" if first is not None else "Not reached"),
             delta=None if days == base_days else f"loaded: {_time_to_target(base_days, never='never').lower()}",
             delta_color="off",
@@ -118,49 +125,91 @@ def headline(whatif: Result, loaded: Result) -> None:
             help="From when the average run stays at or above the target to the end of the simulated period; "
             "'Not reached' means it is below the target at the end." + dips,
         )
-    money = st.columns(4)
-    figures = (
-        (
-            "Device-days overdue",
-            w["overdue_device_days"],
-            b["overdue_device_days"],
-            lambda x: f"{x:,.0f}",
-            "Days devices spent with an update past its deadline, added up over the fleet.",
+
+
+def money_row(whatif: Result, loaded: Result) -> None:
+    """Overdue time, blind spots and money, each card saying what it is measured against."""
+    for column, card in zip(st.columns(4), money_cards(whatif, loaded), strict=True):
+        with column.container(border=True):
+            st.metric(card.label, card.value, delta=card.delta, delta_color="inverse", help=card.help)
+            st.caption(card.basis)
+    st.caption(breach_basis(whatif, loaded))
+
+
+@dataclass(frozen=True)
+class Card:
+    """A headline card: its figure, the change against the loaded scenario, and its basis."""
+
+    label: str
+    value: str
+    delta: str | None
+    basis: str
+    help: str
+
+
+def _delta(value: float | None, base: float | None, fmt: Callable[[float], str]) -> str | None:
+    if value is None or base is None or abs(value - base) <= 1e-9 * max(1.0, abs(base)):
+        return None
+    return ("+" if value >= base else "-") + fmt(abs(value - base)) + " vs loaded"
+
+
+def money_cards(whatif: Result, loaded: Result) -> list[Card]:
+    """The second row of cards: time overdue per device, blind spots per 100 devices, the
+    programme's cost and the expected breach loss, each with its basis written under it."""
+    w, b = whatif.summary, loaded.summary
+    devices, base_devices = int(w["devices"]), int(b["devices"])
+    period = horizon_label(whatif.horizon_days).lower().replace("in ", "over ", 1)
+    overdue = figures.overdue_per_device(w["overdue_device_days"], devices)
+    base_overdue = figures.overdue_per_device(b["overdue_device_days"], base_devices)
+    blind = figures.per_hundred(w["blind_spot_devices_end"], devices)
+    base_blind = figures.per_hundred(b["blind_spot_devices_end"], base_devices)
+    cost = whatif.scenario.costs.breach_cost
+    any_blind = blind > 0
+    return [
+        Card(
+            "Days overdue per device",
+            f"{overdue:,.0f} days",
+            _delta(overdue, base_overdue, lambda x: f"{x:,.0f} days"),
+            f"Of {whatif.horizon_days:,} days, on average ({w['overdue_device_days']:,.0f} device-days "
+            f"over {devices:,} devices); loaded scenario: {base_overdue:,.0f} days.",
+            "Days devices spent with an update past its deadline, added up over the fleet and divided "
+            "by the number of devices.",
         ),
-        (
+        Card(
+            "Blind spots per 100 devices",
+            f"{blind:,.1f}",
+            _delta(blind, base_blind, lambda x: f"{x:,.1f}"),
+            f"{w['blind_spot_devices_end']:,.0f} devices look updated but are not, {period}; "
+            f"loaded scenario: {base_blind:,.1f} per 100." + (f" {BLIND_SPOT_CAUSE}" if any_blind else ""),
+            "Devices whose automatic install failed silently (or whose update was switched off) while "
+            "the console reports them up to date; audits and a console that reads the running version "
+            "find them.",
+        ),
+        Card(
+            "Programme cost",
+            _money(w["programme_cost"]),
+            _delta(w["programme_cost"], b["programme_cost"], _money),
+            f"Total {period}; loaded scenario: {_money(b['programme_cost'])}.",
+            "Management, audits, reporting channel, training and technician hours over the horizon.",
+        ),
+        Card(
             "Expected breach loss",
-            w["expected_breach_loss"],
-            b["expected_breach_loss"],
-            _money,
+            _money(w["expected_breach_loss"]),
+            _delta(w["expected_breach_loss"], b["expected_breach_loss"], _money),
+            f"{w['breaches_per_year']:.3f} breaches a year × {_money(cost)} a breach, {period}; "
+            "an assumption-based figure for comparing options, not a forecast.",
             "Expected breaches from open vulnerabilities × cost of a breach. Each vendor release is a "
             "vulnerability, open from a few days after release on the devices still lacking it; the rates "
             "are assumptions calibrated to published breach rates (Model & assumptions tab), so use it to "
-            "compare options, not as a forecast. The line below gives the breaches it rests on.",
+            "compare options, not as a forecast. The line below the cards gives the breaches it rests on.",
         ),
-        (
-            "Programme cost",
-            w["programme_cost"],
-            b["programme_cost"],
-            _money,
-            "Management, audits, reporting channel, training and technician hours over the horizon.",
-        ),
-        (
-            "Mean time to patch",
-            w["mean_time_to_patch_days"],
-            b["mean_time_to_patch_days"],
-            lambda x: "–" if x is None else f"{x:.0f} days",
-            "Average days from an update's release to its install, over the updates installed by the "
-            "end; updates still missing then are not counted, so a fleet falling behind can look quick.",
-        ),
-    )
-    for column, (label, value, base, fmt, help_text) in zip(money, figures, strict=True):
-        delta = None
-        if value is not None and base is not None and abs(value - base) > 1e-9 * max(1.0, abs(base)):
-            delta = f"{fmt(value - base) if value >= base else '-' + fmt(base - value).lstrip('-')} vs loaded"
-            if value >= base:
-                delta = "+" + delta
-        column.metric(label, fmt(value), delta=delta, delta_color="inverse", border=True, help=help_text)
-    st.caption(breach_basis(whatif, loaded))
+    ]
+
+
+BLIND_SPOT_CAUSE = (
+    "They come from automatic installs that fail silently (more automation, more of them) and manual "
+    "updates botched unseen; audits and a console that checks running versions find them."
+)
 
 
 def _breaches(summary: dict, horizon_days: int) -> str:
@@ -190,12 +239,12 @@ def summary_sentence(whatif: Result, loaded: Result, effects: pd.DataFrame | Non
     horizon = horizon_label(whatif.horizon_days).lower()
     band_name = BAND_BADGE[w["band_end"]][0] if w["band_end"] else "–"
     sentence = (
-        f"**{_pct(w['compliance_start'])}** of devices are updated on time today; with these settings "
-        f"**{_pct(w['compliance_at_day_182'])}** in 6 months and **{_pct(w['compliance_end'])}** {horizon} "
-        f"({band_name})"
+        f"**{figures.kpi_text(w['compliance_start'])}** of devices are updated on time today; with these settings "
+        f"**{figures.kpi_text(w['compliance_at_day_182'])}** in 6 months and "
+        f"**{figures.kpi_text(w['compliance_end'])}** {horizon} ({band_name})"
     )
     if abs(w["compliance_end"] - b["compliance_end"]) >= 0.0005:
-        sentence += f", against {_pct(b['compliance_end'])} for the loaded scenario"
+        sentence += f", against {figures.kpi_text(b['compliance_end'])} for the loaded scenario"
     sentence += f". The programme costs {_money(w['programme_cost'])}"
     if effects is not None and not effects.empty:
         top = effects.iloc[0]
@@ -215,6 +264,65 @@ def summary_sentence(whatif: Result, loaded: Result, effects: pd.DataFrame | Non
 def kpi_chart(whatif: Result, loaded: Result, *, show_loaded: bool) -> None:
     fig = charts.kpi_over_time(whatif, loaded if show_loaded else None, target=whatif.scenario.kpi.target)
     st.plotly_chart(fig, key=KPI_CHART_KEY, config={"displaylogo": False})
+    st.caption(band_sentence(whatif))
+
+
+def band_sentence(result: Result) -> str:
+    """Why the shaded band is as wide as it is, in one sentence with this run's figures."""
+    s = result.summary
+    return (
+        f"The line is the average of {result.replications} simulated runs; the shaded band holds 9 runs in 10 "
+        f"(at the end {figures.kpi_text(s['compliance_end_p05'])} to {figures.kpi_text(s['compliance_end_p95'])}), "
+        "wide because releases arrive at random and, in any one run, a release for a large device class that "
+        "passes its deadline takes many devices below the line at once. Two settings are compared on the same "
+        "random events, so their difference is far more certain than the band."
+    )
+
+
+GOAL_SLOT_KEY = "goal_slot"  # where the goal seek's "what it takes" line goes, once it exists
+
+
+def first_screen_columns() -> tuple[Any, Any]:
+    """The KPI chart's column and, beside it, the column for what to do about it."""
+    return st.container(key="first_screen").columns([0.68, 0.32], gap="medium")
+
+
+def top_levers_panel(loaded: Scenario, replications: int, seed: int, progress_slot: Any = None) -> Any:
+    """The levers with the largest effect on the loaded scenario, computed (``ui.advice``),
+    each with its effect, cost and a button that sets it; remembered for the sidebar's order.
+    Returns the slot under them for the goal seek's "what it takes" line."""
+    st.markdown("**Levers with the largest effect here**")
+    ranking = advice.lever_ranking(loaded, replications, seed, progress_slot)
+    top = advice.top_levers(ranking)
+    keys = tuple(top["key"])
+    state = st.session_state
+    remembered = (sim.dump_scenario(loaded), keys)
+    if state.get(controls.TOP_LEVERS_KEY) != remembered:
+        state[controls.TOP_LEVERS_KEY] = remembered
+        if keys and keys != controls.DEFAULT_FIRST:
+            st.rerun()  # the sidebar, drawn before the ranking was known, shows these first
+    if top.empty:
+        st.caption("No single lever step has a clear effect on this scenario's KPI.")
+    for row in top.itertuples():
+        half = (row.high - row.low) * 50
+        st.markdown(
+            f"**{row.lever}** {row.setting}: **{row.average * 100:+.1f}** ± {half:.1f} pts "
+            f"on the KPI over the year; {charts.cost_change_words(row.cost_change)}"
+        )
+        st.button(
+            f"Try: {row.setting}",
+            key=f"try_{row.key}",
+            on_click=_try_lever,
+            args=(row.key, row.value),
+            help="Set this lever in the sidebar; the page shows the result and what the lever alone does.",
+        )
+    reps = min(replications, advice.ADVICE_REPLICATIONS)
+    st.caption(text.TOP_LEVERS_NOTE.format(reps=reps))
+    return st.container(key=GOAL_SLOT_KEY)  # the goal seek's "what it takes" line goes here
+
+
+def _try_lever(key: str, value: Any) -> None:
+    st.session_state[key] = value
 
 
 def lever_section(effects: pd.DataFrame | None, horizon_days: int, replications: int) -> None:
@@ -281,7 +389,7 @@ def operations_tab(result: Result) -> None:
         charts.metric_over_time(
             one,
             "blind_spot_devices",
-            title="Blind spots: devices that look updated but are not",
+            title="Blind spots: look updated, are not",
             y_title="Devices",
         ),
         key="ops_blind",
@@ -291,7 +399,7 @@ def operations_tab(result: Result) -> None:
         charts.metric_over_time(
             one,
             "release_ratio",
-            title="Updates released per device (last 30 days)",
+            title="Updates per device, last 30 days",
             y_title="Updates per device",
             y_format=".2f",
         ),
@@ -307,7 +415,7 @@ def operations_tab(result: Result) -> None:
         charts.metric_over_time(
             one,
             "broken_devices",
-            title=f"Out of service after a faulty update ({broken:,.0f} breakages over the period)",
+            title=f"Broken by faulty updates ({broken:,.0f} in all)",
             y_title="Devices",
         ),
         key="ops_broken",
@@ -359,17 +467,42 @@ def model_tab(whatif: Scenario, loaded: Scenario) -> None:
     st.markdown(text.SOURCES)
     with st.expander("The what-if as a scenario file (YAML)"):
         st.code(sim.dump_scenario(whatif), language="yaml")
+    documentation()
+
+
+DOC_PAGE_KEY = "doc_page"
+
+
+def documentation() -> None:
+    """The project's documentation pages, one at a time, picked by title."""
+    st.subheader("Documentation")
+    titles = {path: title for title, path in docs_pages.PAGES}
+    path = st.selectbox("Page", list(titles), format_func=titles.get, key=DOC_PAGE_KEY)
+    with st.container(border=True, key="doc_text"):
+        st.markdown(docs_pages.page_text(path))
 
 
 # --------------------------------------------------------------------------- scenario files
 
 
-def save_section(whatif: Scenario, folder: Path, replications: int, seed: int) -> None:
-    """Name box, save into the scenarios folder (confirm before overwriting), download.
+DESCRIPTION_KEY = "save_description"
+DESCRIPTION_DEFAULT_KEY = "save_description_default"
 
-    The file records the simulation settings in use, so it reproduces the figures shown.
+
+def save_section(whatif: Scenario, folder: Path, replications: int, seed: int) -> None:
+    """Name box, description, save into the scenarios folder (confirm before overwriting), download.
+
+    The file records the simulation settings in use, so it reproduces the figures shown,
+    and a description of what it holds: by default written from what differs from the
+    loaded file (``sim.describe_changes``), which the planner can rewrite. After a save
+    the saved file becomes the loaded scenario, so the page's link names it.
     """
     state = st.session_state
+    default = sim.describe_changes(ss.loaded(), whatif)
+    if state.get(DESCRIPTION_DEFAULT_KEY) != default:
+        if state.get(DESCRIPTION_KEY) in (None, state.get(DESCRIPTION_DEFAULT_KEY)):  # not rewritten by hand
+            state[DESCRIPTION_KEY] = default
+        state[DESCRIPTION_DEFAULT_KEY] = default
     data = whatif.model_dump(mode="json")
     data["simulation"].update(replications=replications, seed=seed)
     whatif = Scenario.model_validate(data)
@@ -380,9 +513,20 @@ def save_section(whatif: Scenario, folder: Path, replications: int, seed: int) -
         placeholder="e.g. Q3 plan: 80% enrolled",
         on_change=lambda: state.pop("save_message", None),  # the last save's note is about another name
     )
+    description = st.text_area(
+        "Description",
+        key=DESCRIPTION_KEY,
+        max_chars=2_000,
+        height=110,
+        help="Saved in the file. Written from what you changed; rewrite it to say what the plan is for.",
+    )
     target = safe_scenario_filename(name) if name.strip() else None
     if target:
-        st.caption(f"File: {text.plain(target)}")
+        st.caption(
+            f"File: {text.plain(target)}"
+            + (" (a bundled preset's name: choose another)" if target in files.PRESETS else "")
+        )
+    whatif = whatif.model_copy(update={"description": description.strip()})
     if st.button("Save to scenarios folder", key="save", disabled=not name.strip()):
         try:
             path = _save(whatif, name, folder, overwrite=False)
@@ -391,9 +535,7 @@ def save_section(whatif: Scenario, folder: Path, replications: int, seed: int) -
             state.pop("save_message", None)
         else:
             if path:
-                state["save_message"] = f"Saved as {path.name}."
-                state.pop("confirm_overwrite", None)
-                st.rerun()  # so the scenario picker above lists the new file
+                _saved(f"Saved as {path.name}", path)
     pending = state.get("confirm_overwrite")
     if pending and pending == target:
         st.warning(f"{text.plain(pending)} already exists. Overwrite it?")
@@ -401,9 +543,7 @@ def save_section(whatif: Scenario, folder: Path, replications: int, seed: int) -
         if yes.button("Overwrite", key="confirm_overwrite_yes", type="primary"):
             path = _save(whatif, name, folder, overwrite=True)
             if path:
-                state["save_message"] = f"Replaced {path.name}."
-                state.pop("confirm_overwrite", None)
-                st.rerun()
+                _saved(f"Replaced {path.name}", path)
         if no.button("Cancel", key="confirm_overwrite_no"):
             state.pop("confirm_overwrite", None)
             st.rerun()
@@ -413,11 +553,23 @@ def save_section(whatif: Scenario, folder: Path, replications: int, seed: int) -
     st.download_button(  # the file is written when clicked (no stored copy a rerun can remove)
         "Download as a scenario file",
         lambda: sim.dump_scenario(scenario),
-        file_name=target or safe_scenario_filename(whatif.name),
+        file_name=files.savable_filename(name if name.strip() else whatif.name),
         mime="application/x-yaml",
         key="download_scenario",
         on_click="ignore",
     )
+
+
+def _saved(message: str, path: Path) -> None:
+    """After a save: the note, the saved file loaded on the next run (so the link names it),
+    and a description written afresh for whatever is changed next."""
+    state = st.session_state
+    state["save_message"] = f"{message}; it is now the loaded scenario, and the page's link opens it."
+    state.pop("confirm_overwrite", None)
+    state.pop(DESCRIPTION_KEY, None)
+    state.pop(DESCRIPTION_DEFAULT_KEY, None)
+    state[ss.PENDING_LOAD] = path.name
+    st.rerun()  # the scenario picker, drawn above, lists and loads the new file
 
 
 def _save(whatif: Scenario, name: str, folder: Path, *, overwrite: bool) -> Path | None:
@@ -459,95 +611,6 @@ def show_scenario_error(title: str, error: ScenarioError) -> None:
 # --------------------------------------------------------------------------- compare
 
 
-SUMMARY_ROWS: tuple[tuple[str, str, str, bool], ...] = (
-    # (summary key, label, format, higher is better)
-    ("compliance_start", "Updated on time, today", "{:.1%}", True),
-    ("compliance_at_day_182", "Updated on time, in 6 months", "{:.1%}", True),
-    ("compliance_end", "Updated on time, at the horizon", "{:.1%}", True),
-    ("days_to_target", "Days until the target is reached and held", "{:,.0f}", False),
-    ("first_day_at_target", "Days until the target is first reached", "{:,.0f}", False),
-    ("mean_time_to_patch_days", "Mean days to patch", "{:,.1f}", False),
-    ("overdue_device_days", "Device-days overdue", "{:,.0f}", False),
-    ("programme_cost", "Programme cost ($)", "{:,.0f}", False),
-    ("expected_breach_loss", "Expected breach loss ($)", "{:,.0f}", False),
-    ("breaches_per_year", "Expected breaches a year", "{:.4f}", False),
-)
-
-
-def compare_table(named: dict[str, Result]) -> pd.DataFrame:
-    """Summary figures side by side: one row per figure, one column per scenario (NaN where
-    a figure has no value, e.g. a target never reached)."""
-    return pd.DataFrame(
-        {name: [r.summary.get(key) for key, *_ in SUMMARY_ROWS] for name, r in named.items()},
-        index=[label for _, label, *_ in SUMMARY_ROWS],
-        dtype=float,
-    )
-
-
-def best_columns(table: pd.DataFrame) -> dict[str, list[str]]:
-    """For each row, the scenario(s) with the best value (never reaching the target is worst)."""
-    best: dict[str, list[str]] = {}
-    for (key, label, _fmt, higher), (_, row) in zip(SUMMARY_ROWS, table.iterrows(), strict=True):
-        values = pd.to_numeric(row, errors="coerce")
-        if values.notna().sum() == 0 or key == "compliance_start":  # where they start is no outcome
-            best[label] = []
-            continue
-        target = values.max() if higher else values.min()
-        best[label] = [c for c, v in values.items() if pd.notna(v) and abs(v - target) <= 1e-12 * max(1, abs(target))]
-    return best
-
-
-def flatten(data: Any, prefix: str = "") -> dict[str, Any]:
-    """A scenario dump as 'dotted.key' -> value; list items named by their 'name' when they have one."""
-    out: dict[str, Any] = {}
-    if isinstance(data, dict):
-        for key, value in data.items():
-            out.update(flatten(value, f"{prefix}.{key}" if prefix else str(key)))
-    elif isinstance(data, list) and data and all(isinstance(v, dict) for v in data):
-        for i, value in enumerate(data):
-            label = value.get("name", i)
-            out.update(flatten({k: v for k, v in value.items() if k != "name"}, f"{prefix}[{label}]"))
-    else:
-        out[prefix] = data
-    return out
-
-
-def differing_parameters(scenarios: dict[str, Scenario]) -> pd.DataFrame:
-    """Only the parameters whose values differ between the scenarios (names and descriptions
-    left out). Levers are named and shown as their controls show them ('80%', 'on'); other
-    settings by their key in the file."""
-    flat = {
-        name: {k: v for k, v in flatten(sc.model_dump(mode="json")).items() if k not in ("name", "description")}
-        for name, sc in scenarios.items()
-    }
-    by_path = {lever.field_path: lever for lever in lv.LEVERS}
-    keys = list(dict.fromkeys(k for f in flat.values() for k in f))
-    rows = {}
-    for key in keys:
-        values = [f.get(key, "—") for f in flat.values()]
-        if not any(v != values[0] for v in values[1:]):
-            continue
-        lever = by_path.get(key)
-        if lever is not None:
-            rows[lever.label] = [lv.describe(lever, lv.to_widget(lever, v)) for v in values]
-        else:
-            rows[key] = [
-                v if not isinstance(v, list) else lv.stages_text(v) if key.endswith("waves") else str(v) for v in values
-            ]
-    return pd.DataFrame(rows, index=list(flat)).T if rows else pd.DataFrame(columns=list(flat))
-
-
-TARGET_ROWS = {label for key, label, *_ in SUMMARY_ROWS if key in ("days_to_target", "first_day_at_target")}
-
-
-def _cell(label: str, value: float, fmt: str) -> str:
-    """A summary figure as the compare table shows it: a target never reached is 'never',
-    any other missing figure (say, the 6-month KPI of a 90-day run) a dash."""
-    if pd.isna(value):
-        return "never" if label in TARGET_ROWS else "–"
-    return fmt.format(value)
-
-
 def compare_tab(options: Sequence[str], folder: Path, replications: int, seed: int) -> None:
     st.caption(text.COMPARE_HELP)
     chosen = st.multiselect("Scenario files to compare", list(options), key="compare_files")
@@ -563,7 +626,7 @@ def compare_tab(options: Sequence[str], folder: Path, replications: int, seed: i
     if len(scenarios) < 2:
         return
     # one number of runs for every file (same precision, same seed), within every file's limits
-    replications, notice = runs_allowed(replications, *scenarios.values())
+    replications, notice = controls.runs_allowed(replications, *scenarios.values())
     if notice:
         st.warning(text.plain(notice))
     slot = st.empty()
@@ -572,27 +635,33 @@ def compare_tab(options: Sequence[str], folder: Path, replications: int, seed: i
     }
     targets = {sc.kpi.target for sc in scenarios.values()}
     st.plotly_chart(charts.compare_kpi(named, target=targets.pop() if len(targets) == 1 else None), key="compare_chart")
-    table = compare_table(named)
-    best = best_columns(table)
-    formats = {label: fmt for _, label, fmt, _ in SUMMARY_ROWS}
+    labels = compare_labels(list(named))
+    table = sim.summary_table(list(named.values()), labels)  # the same table as `python -m sim compare`
+    best = sim.best_columns(list(named.values()), labels)
 
     def highlight(row: pd.Series) -> list[str]:
         return [BEST_STYLE if c in best[row.name] else "" for c in row.index]
 
-    # shown as text: the grid draws a missing number as "None", whatever the Styler says
-    shown = pd.DataFrame(
-        {c: [_cell(label, v, formats[label]) for label, v in table[c].items()] for c in table},
-        index=table.index,
+    st.markdown(
+        "**Summary** (best in green" + ("; the change is the second against the first" if len(named) == 2 else "") + ")"
     )
-    styled = shown.style.apply(highlight, axis=1)
-    st.markdown("**Summary** (best in green)")
-    st.dataframe(styled, key="compare_summary")
+    st.dataframe(table.style.apply(highlight, axis=1), key="compare_summary")
     st.markdown("**Parameters that differ**")
-    diff = differing_parameters(scenarios)
+    diff = sim.parameter_rows(dict(zip(labels, scenarios.values(), strict=True)))
     if diff.empty:
         st.caption("The files have the same parameters.")
     else:
-        st.dataframe(diff.astype(str), key="compare_diff")
+        st.dataframe(diff, key="compare_diff")
+
+
+def compare_labels(choices: Sequence[str]) -> list[str]:
+    """Column names of the comparison: the file names without their suffix (as the command
+    line's compare names them), an uploaded file marked as such."""
+    labels = [
+        ("uploaded " if c.startswith(ss.UPLOAD_PREFIX) else "") + Path(c.removeprefix(ss.UPLOAD_PREFIX)).stem
+        for c in choices
+    ]
+    return labels if len(set(labels)) == len(labels) else list(choices)  # plan.yaml and plan.yml
 
 
 def csv_download(result: Result, name: str) -> None:

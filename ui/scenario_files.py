@@ -84,6 +84,14 @@ def save_as(scenario: Scenario, name: str, folder: Path | None = None, *, overwr
     return sim.save_scenario(renamed(scenario, name), target, overwrite=overwrite)
 
 
+def savable_filename(name: str) -> str:
+    """The file name offered for a download of a scenario called ``name``: its safe file
+    name, or, where that is a bundled preset's (which the folder keeps as it is), the same
+    name with '-what-if' added, so the file can be saved back into the folder."""
+    file_name = safe_scenario_filename(name)
+    return file_name if file_name not in PRESETS else file_name.removesuffix(".yaml") + "-what-if.yaml"
+
+
 def renamed(scenario: Scenario, name: str) -> Scenario:
     """A copy of ``scenario`` carrying a new display name."""
     return scenario.model_copy(update={"name": name.strip()[:120] or scenario.name}, deep=True)

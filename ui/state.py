@@ -30,6 +30,7 @@ REPLICATIONS = "replications"
 SEED = "seed"
 UPLOAD_PREFIX = "uploaded: "
 PARAM_SCENARIO = "scenario"
+PENDING_LOAD = "pending_load"  # a file just saved, loaded on the next run (before the picker is drawn)
 
 # Assumption controls that are not levers: key -> (path in the scenario, shown as percent?)
 ASSUMPTIONS: dict[str, tuple[tuple[str, ...], bool]] = {
@@ -90,6 +91,10 @@ def init(folder: Path) -> None:
     """First run of a session: load the scenario named in the URL (or the baseline) and its levers."""
     state = st.session_state
     if LOADED_YAML in state:
+        if PENDING_LOAD in state and state[PENDING_LOAD] in choices(folder):
+            state[CHOICE] = state.pop(PENDING_LOAD)
+            on_pick(folder)
+        state.pop(PENDING_LOAD, None)
         return
     state[UPLOADS] = {}
     state[NOTICES] = []

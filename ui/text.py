@@ -12,13 +12,22 @@ TITLE = "IoT security updates: what-if simulator"
 
 INTRO = (
     "The KPI is the **share of managed IoT devices updated within their deadline** "
-    "(Excellent ≥ 95%, Good 80–94%, Poor < 80%). Move the levers on the left to see how the KPI "
-    "would change over the next months and what it would cost. Results average many simulated runs "
-    "of the same year; the shaded band shows where 9 runs in 10 end up."
+    "(Excellent ≥ 95%, Good 80–94%, Poor < 80%). Move the levers on the left, the most effective first, "
+    "to see where it goes and what it costs."
 )
 
 SIDEBAR_LEVERS = "Improvement levers"
 SIDEBAR_LEVERS_HELP = "Each control starts at the loaded scenario's setting. Hover the ⓘ for what it means."
+
+FIRST_LEVERS_NOTE = (
+    "First, the levers with the largest effect on this scenario (each tried alone in simulated runs); "
+    "the rest are in the list below."
+)
+
+TOP_LEVERS_NOTE = (
+    "Each lever tried alone from the loaded file, {reps} simulated runs with the same random events, compared "
+    "run by run (± the 95% interval); ranked by the change in the KPI averaged over the year."
+)
 
 SIMULATION_SETTINGS_HELP = {
     "replications": "How many simulated runs are averaged. More runs = smoother figures, slower page.",
@@ -81,7 +90,7 @@ breach by its severity; expected breaches × the cost of a breach is the loss.
 """
 
 SOURCES = """
-**Where the default figures come from** (details and full citations: `docs/` in the repository)
+**Where the default figures come from** (details and full citations: the documentation pages below)
 - KPI definition, bands and benchmarks (85% global average, 95% top quartile; illustrative, original
   report not traced): KPI Depot, *IoT Device Security Updates*.
 - Deadlines of 14–30 days for critical and high updates: CISA BOD 22-01 and 19-02; PCI DSS v4.0.1.
@@ -125,7 +134,7 @@ ASSUMPTION_HELP = {
     "noticing; training lowers it.",
     "disable_rate_per_month": "Of the devices under central management, the share a month on which staff switch "
     "automatic updates off (to stop a reboot, say); training lowers it.",
-    "kpi_target": "The level the 'Reaches and holds the target' figure looks for; it does not change the simulation.",
+    "kpi_target": "The level the 'Holds the target from' figure looks for; it does not change the simulation.",
     "management_per_device_month": "Licence and administration of the update management system, per managed "
     "device and month.",
     "audit_per_device": "What checking one device in an audit costs.",
