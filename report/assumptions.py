@@ -13,6 +13,7 @@ from typing import Any
 
 from sim import Scenario, scenario_from_data
 from sim import levers as lv
+from sim.compare import flatten
 
 SKIPPED = ("name", "description")  # said in the report's heading, not in a table
 LIST_SECTIONS = ("fleet.device_classes", "fleet.departments")  # shown as the fleet tables
@@ -25,21 +26,6 @@ class Row:
     label: str
     before: str
     after: str
-
-
-def flatten(data: Any, prefix: str = "") -> dict[str, Any]:
-    """A scenario dump as 'dotted.key' -> value; list items named by their 'name' when they have one."""
-    out: dict[str, Any] = {}
-    if isinstance(data, dict):
-        for key, value in data.items():
-            out.update(flatten(value, f"{prefix}.{key}" if prefix else str(key)))
-    elif isinstance(data, list) and data and all(isinstance(v, dict) for v in data):
-        for i, value in enumerate(data):
-            label = value.get("name", i)
-            out.update(flatten({k: v for k, v in value.items() if k != "name"}, f"{prefix}[{label}]"))
-    else:
-        out[prefix] = data
-    return out
 
 
 _BY_PATH = {lever.field_path: lever for lever in lv.LEVERS}

@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from sim import compare
 from sim.compare import PAIRED, paired_difference, summary_table
 from sim.model import Interrupted
 from sim.results import Result, _json_number
@@ -58,43 +59,8 @@ class _Plain:
         return getattr(self._stream, name)
 
 
-SUMMARY_ROWS: tuple[tuple[str, str, str], ...] = (
-    ("compliance_start", "KPI on day 0", "pct"),
-    ("compliance_average", "KPI averaged over the horizon", "pct"),
-    ("compliance_at_day_182", "KPI at 6 months (day 182)", "pct"),
-    ("compliance_end", "KPI at the horizon", "pct"),
-    ("band_end", "Band at the horizon", "text"),
-    ("days_to_target", "Target reached and held from", "days"),
-    ("first_day_at_target", "Target first reached", "days"),
-    ("mean_time_to_patch_days", "Mean time to patch", "dayf"),
-    ("p90_time_to_patch_days", "90th percentile time to patch", "dayf"),
-    ("overdue_device_days", "Overdue device-days", "int"),
-    ("blind_spot_devices_end", "Blind-spot devices at the horizon", "int"),
-    ("technician_backlog_end", "Technician backlog at the horizon", "int"),
-    ("devices_broken_by_faulty_releases", "Devices broken by faulty releases", "int"),
-    ("programme_cost", "Programme cost", "usd"),
-    ("expected_breach_loss", "Expected breach loss", "usd"),
-    ("breaches_per_year", "Expected breaches a year", "rate"),
-    ("breach_probability", "Chance of a breach over the horizon", "pct"),
-)
-
-
-def _fmt(value: Any, kind: str) -> str:
-    if value is None:
-        return "not reached" if kind == "days" else "n/a"
-    if kind == "pct":
-        return f"{value * 100:.1f}%"
-    if kind == "days":
-        return f"day {value}"
-    if kind == "dayf":
-        return f"{value:.1f} days"
-    if kind == "int":
-        return f"{value:,.0f}"
-    if kind == "usd":
-        return f"${value:,.0f}"
-    if kind == "rate":
-        return f"{value:.4f}"
-    return str(value).capitalize()
+SUMMARY_ROWS = tuple(row[:3] for row in compare.SUMMARY_ROWS)  # the rows compare prints, one vocabulary
+_fmt = compare.fmt
 
 
 class _Progress:
