@@ -357,9 +357,19 @@ async def open_session(context: Any, url: str, query: str, session: Session) -> 
     return page
 
 
+async def reveal(page: Any, label: str) -> None:
+    """Open the sidebar's "All other levers" when the slider is in it (only the most effective
+    levers are shown without a click), as a user would."""
+    if not await slider(page, label).is_visible():
+        await page.get_by_text("All other levers").first.click(timeout=BROWSER_TIMEOUT_MS)
+        await slider(page, label).wait_for(state="visible", timeout=BROWSER_TIMEOUT_MS)
+
+
 async def move_sliders(page: Any, session: Session, end_at: float) -> None:
     """Move the session's slider step by step until ``end_at``, waiting for each answer."""
     rng = random.Random(session.index)
+    for label in (session.second_slider, session.slider):
+        await reveal(page, label)
     for _ in range(session.head_start):
         await slider(page, session.second_slider).press("PageUp", timeout=BROWSER_TIMEOUT_MS)
         pressed_at = time.time()

@@ -285,6 +285,13 @@ def test_more_training_never_lowers_the_kpi(data: dict[str, Any], low: float, hi
 
 
 @MONOTONE
-@given(_moderate(), st.integers(0, 2), st.integers(3, 6))
+@given(_moderate(max_failure=0.5), st.integers(0, 2), st.integers(3, 6))
 def test_more_technicians_never_lower_the_kpi(data: dict[str, Any], low: int, high: int) -> None:
+    """Up to half of automated installs failing (and up to half of those silently). Beyond
+    that the property is not true of the model, and rightly: when every install fails and
+    half fail silently (nothing audits or reports), a technician who comes later installs the
+    newest release, covering a silent failure of the next one, while one who comes at once
+    installs the older release and the next one's silent failure stays. 150 such devices,
+    1 technician-hour a day: 14.8% averaged KPI with 1 technician, 12.4% with 3 (no audits,
+    no reports); with no silent failures the same fleet goes 73.9% -> 95.0%."""
     _not_lower(data, "levers.technicians.count", low, high)
