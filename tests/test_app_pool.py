@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import time
+from collections.abc import Callable
 from concurrent.futures import CancelledError
 
 import psutil
@@ -125,14 +126,17 @@ class _Interrupted(Exception):
 
 class _Slot:
     """The page's progress placeholder: raises at the fifth update (about 0.5 s of waiting), as
-    Streamlit does at the first update after Stop was pressed or the tab closed."""
+    Streamlit does at the first update after Stop was pressed or the tab closed; with
+    ``started``, not before it says the runs are going (so a slow start on a busy machine
+    cannot stop them before they began), at most after 30 s of waiting."""
 
-    def __init__(self) -> None:
+    def __init__(self, started: Callable[[], bool] | None = None) -> None:
         self.updates = 0
+        self.started = started
 
     def progress(self, fraction: float, text: str) -> None:
         self.updates += 1
-        if self.updates >= 5:
+        if self.updates >= 5 and (self.started is None or self.started() or self.updates >= 300):
             raise _Interrupted
 
     def empty(self) -> None:
@@ -147,7 +151,8 @@ def test_stop_during_a_page_run_cancels_every_run_it_submitted(shared: pool.Shar
     loaded.levers.central_management.enrolled_share = 0.9
     lever = scenario.model_copy(deep=True)
     lever.levers.audits.interval_days = 30
-    slot = _Slot()
+    start = _workers_cpu()
+    slot = _Slot(started=lambda: _workers_cpu() - start > 0.1)
     held: list[sim.runner.PendingRun] = []
 
     def page_run() -> None:  # as app.py: want every run, then wait for the what-if
@@ -157,7 +162,6 @@ def test_stop_during_a_page_run_cancels_every_run_it_submitted(shared: pool.Shar
             held.extend(runs.held.values())
             runs.get(scenario, reps, 13, slot, "Simulating the what-if…")
 
-    start = _workers_cpu()
     with pytest.raises(_Interrupted):
         page_run()
     assert len(held) == 3
