@@ -168,9 +168,20 @@ def wait_for_kpi_change(page: Any, before: str | None, timeout_ms: float = 120_0
     )
 
 
-def wait_until_idle(page: Any, timeout_ms: float = 120_000) -> None:
-    """Wait until the app has finished its current run (the 'running' indicator is gone)."""
-    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=timeout_ms)
+def wait_until_idle(page: Any, timeout_ms: float = 120_000, settle_s: float = 1.0) -> None:
+    """Wait until the app has finished running (the 'running' indicator is gone) and stays
+    so for ``settle_s``: a page run may end with ``st.rerun`` (the first screen's lever ranking
+    reorders the sidebar), and a click in the gap would land on a page about to be replaced."""
+    import time
+
+    deadline = time.monotonic() + timeout_ms / 1000
+    status = page.locator('[data-testid="stStatusWidget"]')
+    while True:
+        left_ms = max(1.0, (deadline - time.monotonic()) * 1000)
+        page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=left_ms)
+        page.wait_for_timeout(settle_s * 1000)
+        if status.count() == 0 or time.monotonic() > deadline:
+            return
 
 
 # --------------------------------------------------------------------------- AppTest fixtures

@@ -63,8 +63,8 @@ def shared() -> pool.SharedRuns:
 
 
 def _long_run() -> tuple[sim.Scenario, int]:
-    """The baseline with daily audits of every device at 140 runs: about 10 CPU-s, so it cannot
-    finish within the test's waits."""
+    """The baseline with daily audits of every device at 140 runs: three batches of a second or more
+    each on an idle machine, so it cannot finish within the test's waits."""
     scenario = sim.load_scenario(BASELINE)
     scenario.levers.audits.interval_days = 1
     scenario.levers.audits.coverage = 1.0
@@ -99,8 +99,12 @@ def test_a_run_nobody_waits_for_is_stopped_running_batches_included(shared: pool
     shared.let_go(key, run)
     assert _stops([run]) >= pool.GRACE_S * 0.9  # not before the grace
     assert run.cancelled
-    assert "finished" not in _outcome(run)  # stopped, not completed
-    assert set(_outcome(run)) <= {"Interrupted", "cancelled"}
+    outcome = _outcome(run)
+    # a batch that was running is stopped (batches already done by then may have finished:
+    # on an idle machine a batch of this run takes about a second)
+    assert "Interrupted" in outcome, outcome
+    assert outcome.count("finished") < len(outcome), outcome  # stopped, not completed
+    assert set(outcome) <= {"finished", "Interrupted", "cancelled"}
     assert shared.in_flight() == 0
 
 

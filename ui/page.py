@@ -297,10 +297,10 @@ def top_levers_panel(loaded: Scenario, replications: int, seed: int, progress_sl
     keys = tuple(top["key"])
     state = st.session_state
     remembered = (sim.dump_scenario(loaded), keys)
-    if state.get(controls.TOP_LEVERS_KEY) != remembered:
-        state[controls.TOP_LEVERS_KEY] = remembered
-        if keys and keys != controls.DEFAULT_FIRST:
-            st.rerun()  # the sidebar, drawn before the ranking was known, shows these first
+    # the sidebar, drawn before the ranking was known, shows these first from the next run on
+    # (no st.rerun here: a second page run at once would replace the download buttons the
+    # first one drew, and a click in between found no file)
+    state[controls.TOP_LEVERS_KEY] = remembered
     if top.empty:
         st.caption("No single lever step has a clear effect on this scenario's KPI.")
     for row in top.itertuples():
