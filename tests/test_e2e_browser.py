@@ -201,7 +201,9 @@ def test_goal_search_stops_finds_a_plan_and_applies_it_in_real_browser(tmp_path:
             stop_button.wait_for(timeout=120_000)
             page.get_by_text("Best plan so far (").first.wait_for(timeout=120_000)
             stop_button.click()
-            page.get_by_text("The search was stopped").wait_for(timeout=60_000)
+            # the page says so once the stopped run has handed its plan over (it waits up to
+            # goal.STOP_WAIT_SECONDS for the stopped run's next update), then draws the page
+            page.get_by_text("The search was stopped").wait_for(timeout=180_000)
             assert page.get_by_role("button", name="Apply this plan").count() == 1
 
             # a small search to the end
