@@ -21,8 +21,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from SALib.analyze import morris as morris_analyze
-from SALib.sample import morris as morris_sample
 
 from sim.runner import run
 from sim.scenario import SEVERITIES, Scenario, ScenarioError
@@ -172,6 +170,10 @@ def sensitivity(
             ]
         )
     seed = scenario.simulation.seed if seed is None else int(seed)
+    # SALib (and the scipy.stats it loads, ~0.4 s) only when a screening is asked for, not when the app starts
+    from SALib.analyze import morris as morris_analyze
+    from SALib.sample import morris as morris_sample
+
     problem = {"num_vars": len(keys), "names": keys, "bounds": [list(FACTOR_RANGE)] * len(keys)}
     X = morris_sample.sample(problem, trajectories, num_levels=NUM_LEVELS, seed=seed)
     kpi = np.empty(len(X))
