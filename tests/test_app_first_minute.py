@@ -185,6 +185,39 @@ def test_first_screen_names_the_levers_with_the_largest_effect_computed():
     assert at.query_params["enrolled_share"] == "90"
 
 
+def _levers_shown_first(at) -> list[str]:
+    """Keys of the lever controls drawn in the sidebar itself (not inside an expander), in order."""
+    from ui import levers as lv
+
+    keys: list[str] = []
+
+    def walk(node, inside: bool) -> None:
+        children = getattr(node, "children", None)
+        if not isinstance(children, dict):
+            return
+        for child in children.values():
+            if getattr(child, "key", None) in lv.BY_KEY and not inside:
+                keys.append(child.key)
+            walk(child, inside or getattr(child, "type", "") == "expander")
+
+    walk(at.sidebar, False)
+    return keys
+
+
+def test_a_second_visitor_sees_the_ranked_levers_first_on_the_first_page_run():
+    """The ranking is the server's: a new session opening the same file draws the levers
+    beside the chart first in the sidebar at once, not the default order until its next run."""
+    from ui import controls
+
+    first = make_app_test().run()
+    assert not first.exception
+    top = list(first.session_state["top_levers"][1])
+    assert top != list(controls.DEFAULT_FIRST)  # the baseline's ranking differs from the default order
+    second = make_app_test().run()
+    assert not second.exception
+    assert _levers_shown_first(second) == top
+
+
 def test_audit_interval_has_choices_and_a_number():
     """4: audits are set by a choice (none / yearly / quarterly / monthly / weekly) or a number of days."""
     at = make_app_test().run()

@@ -136,6 +136,15 @@ def lever_ranking(scenario: Scenario, replications: int, seed: int, progress_slo
     return table
 
 
+def known_top(scenario: Scenario, replications: int, seed: int) -> tuple[str, ...] | None:
+    """The keys of the scenario's most effective levers if this server has ranked them
+    already (for any visitor), else None; never runs anything."""
+    key = (sim.dump_scenario(scenario), min(int(replications), ADVICE_REPLICATIONS), int(seed))
+    with _lock:
+        table = _cache.get(key)
+    return None if table is None else tuple(top_levers(table)["key"])
+
+
 def top_levers(ranking: pd.DataFrame, n: int = TOP) -> pd.DataFrame:
     """The ``n`` levers with a clear, positive effect, strongest first."""
     good = ranking[ranking["clear"] & (ranking["average"] > 0)]

@@ -9,6 +9,7 @@ scenario's values for that part instead of failing.
 
 from __future__ import annotations
 
+import contextlib
 import math
 from typing import Any
 
@@ -17,9 +18,9 @@ import streamlit as st
 
 import sim
 from sim import Department, DeviceClass, Scenario, ScenarioError, check_limits, max_replications, scenario_from_data
+from ui import advice, text
 from ui import levers as lv
 from ui import state as ss
-from ui import text
 
 CLASS_COLUMNS = (
     "name",
@@ -68,10 +69,16 @@ DEFAULT_FIRST = ("enrolled_share", "audit_interval_days", "technicians")  # unti
 
 def first_levers(scenario: Scenario) -> tuple[str, ...]:
     """The levers drawn first: the loaded scenario's most effective, once ``ui.advice`` has
-    ranked them this session, else a start that covers automation, audits and people."""
-    known = st.session_state.get(TOP_LEVERS_KEY)
+    ranked them (this session, or for an earlier visitor to this server with the same runs
+    and seed), else a start that covers automation, audits and people."""
+    state = st.session_state
+    known = state.get(TOP_LEVERS_KEY)
     if known and known[0] == sim.dump_scenario(scenario) and known[1]:
         return tuple(known[1])
+    with contextlib.suppress(TypeError, ValueError):  # settings not set yet: the default order
+        ranked = advice.known_top(scenario, int(state.get(ss.REPLICATIONS)), int(state.get(ss.SEED)))
+        if ranked:
+            return ranked
     return DEFAULT_FIRST
 
 
