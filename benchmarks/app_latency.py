@@ -33,7 +33,6 @@ import argparse
 import contextlib
 import json
 import os
-import platform
 import statistics
 import time
 from datetime import UTC, datetime
@@ -42,7 +41,7 @@ from typing import Any
 import psutil
 from playwright.sync_api import sync_playwright
 
-from benchmarks.load_test import git
+from benchmarks.machine import description, stamp
 from tests.app_helpers import (
     KPI_SIGNATURE_JS,
     ROOT,
@@ -240,11 +239,7 @@ def main() -> None:
     if unknown:
         parser.error(f"--parts: unknown part(s) {', '.join(unknown)}; choose from {', '.join(PARTS)}")
     load_before = os.getloadavg()
-    machine = (
-        f"{platform.node()} · {platform.processor() or platform.machine()} · "
-        f"{psutil.cpu_count(logical=True)} logical CPUs"
-        f" · {psutil.virtual_memory().total / 2**30:.1f} GiB · Python {platform.python_version()}"
-    )
+    machine = description(memory=True)
     print(f"{datetime.now(UTC):%Y-%m-%d %H:%M UTC} · {machine} · load average {load_before[0]:.2f}")
     print(f"Baseline scenario, replications: {args.replications or 'scenario default'}; parts: {', '.join(parts)}")
     timings: dict[str, list[float]] = {}
@@ -278,12 +273,7 @@ def main() -> None:
         print(f"{what + ', median':<58} {value:6.2f} {unit:<6} {verdict}")
     load_after = os.getloadavg()
     print(f"load average before {load_before}, after {load_after}")
-    report = {
-        "date_utc": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "commit": git("rev-parse", "--short", "HEAD"),
-        "machine": machine,
-        "load_average_before": [round(x, 2) for x in load_before],
-        "load_average_after": [round(x, 2) for x in load_after],
+    report = stamp(machine, load_before, load_after) | {
         "replications": args.replications or "scenario default",
         "targets": TARGETS,
         "medians": {k: round(v, 3) for k, v in median.items()},
