@@ -145,6 +145,13 @@ def launch_chromium(playwright: Any) -> Any:
     return playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
 
 
+def clicked_download(page: Any, button: str, timeout_ms: float = 60_000) -> Any:
+    """Click the button named ``button`` and wait for the file it downloads (Playwright's ``Download``)."""
+    with page.expect_download(timeout=timeout_ms) as download:
+        page.get_by_role("button", name=button).click()
+    return download.value
+
+
 def copied_scenarios(tmp_path: Path) -> dict[str, str]:
     """A private copy of scenarios/ under ``tmp_path`` (tests never write into the repository),
     as the environment ``served_app`` gives the app."""

@@ -18,6 +18,7 @@ from app_helpers import (
     CHROMIUM,
     ROOT,
     app_in_chromium,
+    clicked_download,
     copied_scenarios,
     kpi_signature,
     launch_chromium,
@@ -90,18 +91,16 @@ def test_downloads_in_real_browser(tmp_path: Path):
         page.goto(url + "/?replications=5&enrolled_share=40")
         wait_for_app(page)
         wait_until_idle(page)
-        with page.expect_download(timeout=60_000) as csv_download:
-            page.get_by_role("button", name="Download results (CSV)").click()
-        csv = Path(csv_download.value.path()).read_text()
+        csv_download = clicked_download(page, "Download results (CSV)")
+        csv = Path(csv_download.path()).read_text()
         lines = csv.splitlines()
-        assert csv_download.value.suggested_filename.endswith("-results.csv")
+        assert csv_download.suggested_filename.endswith("-results.csv")
         assert lines[0].split(",")[:4] == ["day", "compliance_mean", "compliance_p05", "compliance_p95"]
         assert len(lines) == 1 + 365 + 1  # header, days 0..365
 
-        with page.expect_download(timeout=60_000) as yaml_download:
-            page.get_by_role("button", name="Download as a scenario file").click()
-        text = Path(yaml_download.value.path()).read_text()
-        assert yaml_download.value.suggested_filename.endswith(".yaml")
+        yaml_download = clicked_download(page, "Download as a scenario file")
+        text = Path(yaml_download.path()).read_text()
+        assert yaml_download.suggested_filename.endswith(".yaml")
         scenario = sim.load_scenario(text)
         assert scenario.levers.central_management.enrolled_share == 0.4
         assert scenario.simulation.replications == 5
