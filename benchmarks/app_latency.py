@@ -33,22 +33,19 @@ import argparse
 import contextlib
 import json
 import os
-import platform
 import statistics
 import time
 from datetime import UTC, datetime
 from typing import Any
 
 import psutil
-from playwright.sync_api import sync_playwright
 
-from benchmarks.load_test import git
+from benchmarks.machine import description, stamp
 from tests.app_helpers import (
     KPI_SIGNATURE_JS,
     ROOT,
+    app_in_chromium,
     kpi_signature,
-    launch_chromium,
-    served_app,
     slider_input,
     wait_for_app,
     wait_for_kpi_change,
@@ -126,35 +123,31 @@ def measure(steps: int, replications: int | None, log: Any = print) -> dict[str,
     out: dict[str, list[float]] = {
         k: [] for k in ("one_chart", "one_cpu", "one_settled", "five_chart", "five_cpu", "five_settled")
     }
-    with served_app() as url, sync_playwright() as playwright:
+    with app_in_chromium() as (url, browser):
         server = server_tree(url)
-        browser = launch_chromium(playwright)
-        try:
-            page = browser.new_page(viewport={"width": 1440, "height": 1000})
-            page.goto(url + query)
-            wait_for_app(page)
-            slider = slider_input(page, SLIDER)
-            for _ in range(steps):
+        page = browser.new_page(viewport={"width": 1440, "height": 1000})
+        page.goto(url + query)
+        wait_for_app(page)
+        slider = slider_input(page, SLIDER)
+        for _ in range(steps):
 
-                def press() -> None:
-                    slider.focus()
-                    page.keyboard.press("ArrowRight")
+            def press() -> None:
+                slider.focus()
+                page.keyboard.press("ArrowRight")
 
-                chart, cpu, settled = timed(page, server, press)
-                for name, value in (("one_chart", chart), ("one_cpu", cpu), ("one_settled", settled)):
-                    out[name].append(value)
-                log(f"  one lever at {slider.input_value():>3}: {figures(chart, cpu, settled)}")
-            for i, label in enumerate(OTHER_SLIDERS):
-                timed(page, server, lambda label=label, i=i: click_track(page, label, 0.65 + 0.05 * i))
-            log(f"  moved by mouse: {', '.join(f'{s} = {slider_input(page, s).input_value()}' for s in OTHER_SLIDERS)}")
-            for step in range(steps):
-                fraction = 0.9 - 0.6 * step / max(1, steps - 1)  # a new place each time
-                chart, cpu, settled = timed(page, server, lambda f=fraction: click_track(page, SLIDER, f))
-                for name, value in (("five_chart", chart), ("five_cpu", cpu), ("five_settled", settled)):
-                    out[name].append(value)
-                log(f"  five levers moved, first at {slider.input_value():>3}: {figures(chart, cpu, settled)}")
-        finally:
-            browser.close()
+            chart, cpu, settled = timed(page, server, press)
+            for name, value in (("one_chart", chart), ("one_cpu", cpu), ("one_settled", settled)):
+                out[name].append(value)
+            log(f"  one lever at {slider.input_value():>3}: {figures(chart, cpu, settled)}")
+        for i, label in enumerate(OTHER_SLIDERS):
+            timed(page, server, lambda label=label, i=i: click_track(page, label, 0.65 + 0.05 * i))
+        log(f"  moved by mouse: {', '.join(f'{s} = {slider_input(page, s).input_value()}' for s in OTHER_SLIDERS)}")
+        for step in range(steps):
+            fraction = 0.9 - 0.6 * step / max(1, steps - 1)  # a new place each time
+            chart, cpu, settled = timed(page, server, lambda f=fraction: click_track(page, SLIDER, f))
+            for name, value in (("five_chart", chart), ("five_cpu", cpu), ("five_settled", settled)):
+                out[name].append(value)
+            log(f"  five levers moved, first at {slider.input_value():>3}: {figures(chart, cpu, settled)}")
     return out
 
 
@@ -179,21 +172,17 @@ def drag_session(replications: int | None, log: Any = print) -> dict[str, list[f
     """Five levers dragged one after another in a fresh page ("All other levers" opened)."""
     query = f"/?replications={replications}" if replications else "/"
     out: dict[str, list[float]] = {"drag_chart": [], "drag_cpu": [], "drag_settled": []}
-    with served_app() as url, sync_playwright() as playwright:
+    with app_in_chromium() as (url, browser):
         server = server_tree(url)
-        browser = launch_chromium(playwright)
-        try:
-            page = browser.new_page(viewport={"width": 1440, "height": 900})
-            page.goto(url + query)
-            page.get_by_text("Try:").first.wait_for(timeout=300_000)
-            wait_until_idle(page, 300_000)
-            for label, share in DRAGGED:
-                chart, cpu, settled = timed(page, server, lambda label=label, share=share: drag(page, label, share))
-                for name, value in (("drag_chart", chart), ("drag_cpu", cpu), ("drag_settled", settled)):
-                    out[name].append(value)
-                log(f"  dragged {label}: {figures(chart, cpu, settled)}")
-        finally:
-            browser.close()
+        page = browser.new_page(viewport={"width": 1440, "height": 900})
+        page.goto(url + query)
+        page.get_by_text("Try:").first.wait_for(timeout=300_000)
+        wait_until_idle(page, 300_000)
+        for label, share in DRAGGED:
+            chart, cpu, settled = timed(page, server, lambda label=label, share=share: drag(page, label, share))
+            for name, value in (("drag_chart", chart), ("drag_cpu", cpu), ("drag_settled", settled)):
+                out[name].append(value)
+            log(f"  dragged {label}: {figures(chart, cpu, settled)}")
     return out
 
 
@@ -203,27 +192,23 @@ def first_loads(visits: int, replications: int | None, log: Any = print) -> dict
     query = f"/?replications={replications}" if replications else "/"
     out: dict[str, list[float]] = {"first_chart_empty_cache": [], "first_settled_empty_cache": []}
     out |= {"first_chart": [], "first_settled": []}
-    with served_app() as url, sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
-        try:
-            for visit in range(visits):
-                context = browser.new_context(viewport={"width": 1440, "height": 900})
-                page = context.new_page()
-                start = time.perf_counter()
-                page.goto(url + query)
-                page.wait_for_function(f"() => ({KPI_SIGNATURE_JS})() !== null", timeout=300_000)
-                chart = time.perf_counter() - start
-                page.get_by_text("Try:").first.wait_for(timeout=300_000)
-                wait_until_idle(page, 300_000)
-                settled = time.perf_counter() - start
-                suffix = "_empty_cache" if visit == 0 else ""
-                out["first_chart" + suffix].append(chart)
-                out["first_settled" + suffix].append(settled)
-                kind = "server cache empty" if visit == 0 else "results cached"
-                log(f"  visit {visit + 1} ({kind}): first chart {chart:.2f} s, settled {settled:.2f} s")
-                context.close()
-        finally:
-            browser.close()
+    with app_in_chromium() as (url, browser):
+        for visit in range(visits):
+            context = browser.new_context(viewport={"width": 1440, "height": 900})
+            page = context.new_page()
+            start = time.perf_counter()
+            page.goto(url + query)
+            page.wait_for_function(f"() => ({KPI_SIGNATURE_JS})() !== null", timeout=300_000)
+            chart = time.perf_counter() - start
+            page.get_by_text("Try:").first.wait_for(timeout=300_000)
+            wait_until_idle(page, 300_000)
+            settled = time.perf_counter() - start
+            suffix = "_empty_cache" if visit == 0 else ""
+            out["first_chart" + suffix].append(chart)
+            out["first_settled" + suffix].append(settled)
+            kind = "server cache empty" if visit == 0 else "results cached"
+            log(f"  visit {visit + 1} ({kind}): first chart {chart:.2f} s, settled {settled:.2f} s")
+            context.close()
     return out
 
 
@@ -240,11 +225,7 @@ def main() -> None:
     if unknown:
         parser.error(f"--parts: unknown part(s) {', '.join(unknown)}; choose from {', '.join(PARTS)}")
     load_before = os.getloadavg()
-    machine = (
-        f"{platform.node()} · {platform.processor() or platform.machine()} · "
-        f"{psutil.cpu_count(logical=True)} logical CPUs"
-        f" · {psutil.virtual_memory().total / 2**30:.1f} GiB · Python {platform.python_version()}"
-    )
+    machine = description(memory=True)
     print(f"{datetime.now(UTC):%Y-%m-%d %H:%M UTC} · {machine} · load average {load_before[0]:.2f}")
     print(f"Baseline scenario, replications: {args.replications or 'scenario default'}; parts: {', '.join(parts)}")
     timings: dict[str, list[float]] = {}
@@ -278,12 +259,7 @@ def main() -> None:
         print(f"{what + ', median':<58} {value:6.2f} {unit:<6} {verdict}")
     load_after = os.getloadavg()
     print(f"load average before {load_before}, after {load_after}")
-    report = {
-        "date_utc": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "commit": git("rev-parse", "--short", "HEAD"),
-        "machine": machine,
-        "load_average_before": [round(x, 2) for x in load_before],
-        "load_average_after": [round(x, 2) for x in load_after],
+    report = stamp(machine, load_before, load_after) | {
         "replications": args.replications or "scenario default",
         "targets": TARGETS,
         "medians": {k: round(v, 3) for k, v in median.items()},

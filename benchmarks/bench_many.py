@@ -20,14 +20,13 @@ import argparse
 import contextlib
 import json
 import os
-import platform
 import time
 from datetime import UTC, datetime
 
 import psutil
 
 import sim
-from benchmarks.load_test import git
+from benchmarks.machine import description, stamp
 from sim import runner
 from sim.sweep import Vary, sweep
 from tests.app_helpers import ROOT
@@ -100,10 +99,7 @@ def main() -> None:
     parser.add_argument("--skip-sweep", action="store_true", help="only the 8 runs (no sweep at all)")
     args = parser.parse_args()
     load_before = os.getloadavg()
-    machine = (
-        f"{platform.node()} · {platform.processor() or platform.machine()} · "
-        f"{psutil.cpu_count(logical=True)} logical CPUs · Python {platform.python_version()}"
-    )
+    machine = description()
     print(f"{datetime.now(UTC):%Y-%m-%d %H:%M UTC} · {machine} · load average {load_before}")
     baseline = sim.load_scenario(ROOT / "scenarios" / "baseline.yaml")
     eight = eight_runs(baseline)
@@ -124,12 +120,7 @@ def main() -> None:
         )
     load_after = os.getloadavg()
     print(f"load average before {load_before}, after {load_after}")
-    report = {
-        "date_utc": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "commit": git("rev-parse", "--short", "HEAD"),
-        "machine": machine,
-        "load_average_before": [round(x, 2) for x in load_before],
-        "load_average_after": [round(x, 2) for x in load_after],
+    report = stamp(machine, load_before, load_after) | {
         "eight_runs": eight,
         "target_speedup": TARGET_SPEEDUP,
         "sweep_200_points_local_s": local,

@@ -26,14 +26,14 @@ import platform
 import shutil
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import psutil
 from playwright.sync_api import sync_playwright
 
-from benchmarks.load_test import ServerSampler, cpu_seconds, git, server_pid, serving, write_report
+from benchmarks.load_test import ServerSampler, cpu_seconds, server_pid, serving, write_report
+from benchmarks.machine import git, now_utc
 from tests.app_helpers import ROOT, launch_chromium
 
 RESULTS = ROOT / "benchmarks" / "results" / "hostile_links.json"
@@ -110,7 +110,7 @@ def run_hostile_links(tabs: int = 6, port: int | None = None, log: Any = print) 
                 sampler.stop()
     peak = max((mb for _, mb in sampler.samples), default=None)
     return {
-        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "date": now_utc(),
         "machine": f"{platform.processor() or platform.machine()}, {psutil.cpu_count()} cores",
         "source": {"commit": git("rev-parse", "--short", "HEAD")},
         "load_average_before": [round(x, 2) for x in load_before],

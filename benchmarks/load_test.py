@@ -39,7 +39,6 @@ import platform
 import random
 import shutil
 import statistics
-import subprocess
 import tempfile
 import threading
 import time
@@ -47,7 +46,6 @@ import tracemalloc
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -57,6 +55,7 @@ from playwright.async_api import async_playwright
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 import sim
+from benchmarks.machine import git, load_averages, now_utc
 from tests import app_helpers
 from tests.app_helpers import CHROMIUM, CHROMIUM_ARGS, KPI_SIGNATURE_JS, ROOT, served_app
 
@@ -530,7 +529,7 @@ def report(
     bound = opened + cache_cap * entry_mb + len(plans) * run_peak_mb + ALLOCATOR_SLACK_MB
     peak = max(mb for _, mb in samples) if samples else None
     return {
-        "date_utc": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "date_utc": now_utc(),
         "commit": git("rev-parse", "--short", "HEAD"),
         "app_modified": bool(git("status", "--porcelain", "--", "app.py", "ui", "sim")),
         "machine": {
@@ -539,8 +538,7 @@ def report(
             "python": platform.python_version(),
             "platform": platform.platform(),
         },
-        "load_average_before": [round(x, 2) for x in load_before],
-        "load_average_after": [round(x, 2) for x in load_after],
+        **load_averages(load_before, load_after),
         "settings": {
             "sessions": len(plans),
             "seconds": seconds,
@@ -624,13 +622,6 @@ def percentile(values: list[float], q: float) -> float | None:
 
 def rounded(x: float | None, digits: int = 2) -> float | None:
     return None if x is None else round(x, digits)
-
-
-def git(*args: str) -> str:
-    try:
-        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
 
 
 def table(result: dict[str, Any]) -> str:

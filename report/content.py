@@ -4,13 +4,15 @@
 replications), the optional lever-effect table (``sim.effects``) and the optional goal-seek
 ``Plan`` into plain values for the template: strings and numbers only, no markup, so the
 template's autoescaping covers everything that came from a file. The wording follows the
-app's headline (ui/page.py) and uses the same helpers for money and lever effects
-(ui/charts.py), so a figure reads the same in the app and on paper.
+app's headline (ui/page.py): both take the shared phrases from ui/wording.py and the
+helpers for money and lever effects from ui/charts.py, so a figure reads the same in the
+app and on paper.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,9 +21,8 @@ import pandas as pd
 import sim
 from report import assumptions
 from sim import Result
-from ui import charts, text
+from ui import charts, figures, text, wording
 
-BAND_NAMES = {"excellent": "Excellent", "good": "Good", "poor": "Poor"}
 HALF_YEAR_DAY = 182
 
 
@@ -36,21 +37,6 @@ def money(x: float) -> str:
 
 def signed_money(x: float) -> str:
     return ("+" if x >= 0 else "-") + charts.usd_short(x)
-
-
-def months_label(days: int) -> str:
-    return f"in {round(days / charts.DAYS_PER_MONTH)} months"
-
-
-def time_to_target(days: int | None, *, never: str = "Not reached") -> str:
-    if days is None:
-        return never
-    return "Already met" if days == 0 else f"{days / charts.DAYS_PER_MONTH:.1f} months"
-
-
-def band_name(value: float | None) -> str:
-    key = sim.band(value)
-    return BAND_NAMES[key] if key else "–"
 
 
 @dataclass(frozen=True)
@@ -99,12 +85,6 @@ class Content:
     run: dict[str, str] = field(default_factory=dict)
 
 
-def _delta_points(new: float | None, old: float | None) -> str:
-    if new is None or old is None or abs(new - old) < 0.0005:
-        return ""
-    return f"{(new - old) * 100:+.1f} pts vs loaded"
-
-
 def _run_range(result: Result, day: int) -> tuple[float, float]:
     series = result.series
     row = series.iloc[min(day, len(series) - 1)]
@@ -120,7 +100,7 @@ def kpi_cards(whatif: Result, loaded: Result) -> list[Card]:
     if whatif.horizon_days >= HALF_YEAR_DAY:
         points.append(("In 6 months", HALF_YEAR_DAY, w["compliance_at_day_182"], b["compliance_at_day_182"]))
     points.append(
-        (months_label(whatif.horizon_days).capitalize(), whatif.horizon_days, w["compliance_end"], b["compliance_end"])
+        (wording.horizon_label(whatif.horizon_days), whatif.horizon_days, w["compliance_end"], b["compliance_end"])
     )
     for label, day, value, base in points:
         low, high = _run_range(whatif, day)
@@ -131,20 +111,20 @@ def kpi_cards(whatif: Result, loaded: Result) -> list[Card]:
                 band=sim.band(value),
                 detail=f"{pct(value, 1)} on average",
                 spread=f"9 runs in 10: {low * 100:.1f}–{high * 100:.1f}%",
-                change="" if day == 0 else _delta_points(value, base),
+                change="" if day == 0 else wording.points_change(value, base) or "",
             )
         )
     days, base_days, first = w["days_to_target"], b["days_to_target"], w["first_day_at_target"]
     target = whatif.scenario.kpi.target
     detail = ""
     if first is not None and first != days:
-        detail = f"First reached after {time_to_target(first).lower()}, then dipped below."
+        detail = f"First reached after {wording.time_to_target(first).lower()}, then dipped below."
     cards.append(
         Card(
             label=f"Reaches and holds the {target:.0%} target",
-            value=time_to_target(days, never="Not held" if first is not None else "Not reached"),
+            value=wording.time_to_target(days, never="Not held" if first is not None else "Not reached"),
             detail=detail,
-            change="" if days == base_days else f"loaded: {time_to_target(base_days, never='never').lower()}",
+            change="" if days == base_days else f"loaded: {wording.time_to_target(base_days, never='never').lower()}",
         )
     )
     return cards
@@ -155,50 +135,33 @@ def money_cards(whatif: Result, loaded: Result) -> list[Card]:
     and mean time to patch, each with its change against the loaded scenario."""
     w, b = whatif.summary, loaded.summary
 
-    def change(key: str, fmt: Any) -> str:
-        if w[key] is None or b[key] is None or abs(w[key] - b[key]) <= 1e-9 * max(1.0, abs(b[key])):
-            return ""
-        return f"{fmt(w[key] - b[key])} vs loaded"
+    def change(key: str, fmt: Callable[[float], str]) -> str:
+        return wording.change(w[key], b[key], fmt) or ""
 
     return [
-        Card("Programme cost", money(w["programme_cost"]), change=change("programme_cost", signed_money)),
+        Card("Programme cost", money(w["programme_cost"]), change=change("programme_cost", charts.usd_short)),
         Card(
             "Expected breach loss",
             money(w["expected_breach_loss"]),
             detail=f"90% of runs {money(w['expected_breach_loss_p05'])}–{money(w['expected_breach_loss_p95'])}",
-            change=change("expected_breach_loss", signed_money),
+            change=change("expected_breach_loss", charts.usd_short),
         ),
         Card(
             "Device-days overdue",
             f"{w['overdue_device_days']:,.0f}",
-            change=change("overdue_device_days", lambda x: f"{x:+,.0f}"),
+            change=change("overdue_device_days", lambda x: f"{x:,.0f}"),
         ),
         Card(
             "Mean time to patch",
             "–" if w["mean_time_to_patch_days"] is None else f"{w['mean_time_to_patch_days']:.0f} days",
-            change=change("mean_time_to_patch_days", lambda x: f"{x:+.0f} days"),
+            change=change("mean_time_to_patch_days", lambda x: f"{x:.0f} days"),
         ),
     ]
 
 
-def _breaches(summary: dict[str, Any], horizon_days: int) -> str:
-    over = "in the year" if horizon_days == 365 else f"over {horizon_days:,} days"
-    return (
-        f"{summary['breaches_per_year']:.3f} IoT-origin breaches a year expected, a "
-        f"{summary['breach_probability']:.1%} chance of at least one {over}"
-    )
-
-
 def breach_basis(whatif: Result, loaded: Result) -> str:
     """The breaches a year and the 5–95% range behind the breach-loss figure, as the app says it."""
-    w, b = whatif.summary, loaded.summary
-    words = (
-        f"Breach loss basis: {_breaches(w, whatif.horizon_days)}, at {money(whatif.scenario.costs.breach_cost)} each "
-        f"(5–95% of runs: {money(w['expected_breach_loss_p05'])}–{money(w['expected_breach_loss_p95'])})"
-    )
-    if abs(w["expected_breaches"] - b["expected_breaches"]) > 1e-12:
-        words += f"; loaded scenario: {_breaches(b, loaded.horizon_days)}"
-    return words + "."
+    return wording.breach_basis(whatif, loaded, money)
 
 
 def sentence(whatif: Result, loaded: Result, effects: pd.DataFrame | None) -> Sentence:
@@ -212,23 +175,12 @@ def sentence(whatif: Result, loaded: Result, effects: pd.DataFrame | None) -> Se
         parts += [(pct(w["compliance_at_day_182"]), True), (" in 6 months and ", False)]
     parts += [
         (pct(w["compliance_end"]), True),
-        (f" {months_label(whatif.horizon_days)} ({band_name(w['compliance_end'])})", False),
+        (f" {wording.horizon_label(whatif.horizon_days).lower()} ({figures.band_name(w['compliance_end'])})", False),
     ]
     if abs(w["compliance_end"] - b["compliance_end"]) >= 0.0005:
         parts.append((f", against {pct(b['compliance_end'])} for the loaded scenario", False))
     parts.append((f". The programme costs {money(w['programme_cost'])}", False))
-    if effects is not None and not effects.empty:
-        top = effects.iloc[0]
-        cost = charts.cost_change_words(top["cost_change"])
-        if top["clear"]:
-            half = (top["average_high"] - top["average_low"]) * 50
-            parts += [
-                ("; the lever that matters most here is ", False),
-                (str(top["lever"]).lower(), True),
-                (f" ({top['average'] * 100:+.1f} ± {half:.1f} pts on average; {cost})", False),
-            ]
-        else:
-            parts.append(("; no lever moved has a clear effect on the KPI", False))
+    parts += wording.top_lever(effects)
     parts.append((".", False))
     return Sentence(tuple(parts))
 

@@ -2,8 +2,9 @@
 
 ``AppTest`` helpers read what the page plotted (the KPI chart's spec) so tests assert on
 the figure a user sees. ``served_app`` runs ``streamlit run app.py`` on a free loopback
-port and stops it afterwards; ``chromium`` opens Debian's headless Chromium through
-Playwright (never a downloaded browser).
+port and stops it afterwards; ``launch_chromium`` opens Debian's headless Chromium through
+Playwright (never a downloaded browser); ``app_in_chromium`` gives both, on a private copy
+of scenarios/ from ``copied_scenarios`` when asked.
 """
 
 from __future__ import annotations
@@ -142,6 +143,35 @@ def served_app(env: dict[str, str] | None = None, timeout: float = 60) -> Iterat
 def launch_chromium(playwright: Any) -> Any:
     """Debian's Chromium, headless, through Playwright."""
     return playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+
+
+def clicked_download(page: Any, button: str, timeout_ms: float = 60_000) -> Any:
+    """Click the button named ``button`` and wait for the file it downloads (Playwright's ``Download``)."""
+    with page.expect_download(timeout=timeout_ms) as download:
+        page.get_by_role("button", name=button).click()
+    return download.value
+
+
+def copied_scenarios(tmp_path: Path) -> dict[str, str]:
+    """A private copy of scenarios/ under ``tmp_path`` (tests never write into the repository),
+    as the environment ``served_app`` gives the app."""
+    folder = tmp_path / "scenarios"
+    shutil.copytree(ROOT / "scenarios", folder)
+    return {"IOT_SIM_SCENARIOS_DIR": str(folder)}
+
+
+@contextlib.contextmanager
+def app_in_chromium(env: dict[str, str] | None = None) -> Iterator[tuple[str, Any]]:
+    """``served_app(env)`` and Debian's headless Chromium beside it: (the app's url, the
+    browser); the browser is closed, then the server stopped."""
+    from playwright.sync_api import sync_playwright
+
+    with served_app(env) as url, sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        try:
+            yield url, browser
+        finally:
+            browser.close()
 
 
 def wait_for_app(page: Any, timeout_ms: float = 120_000) -> None:

@@ -9,7 +9,6 @@ artifacts/, and stops the server.
 from __future__ import annotations
 
 import contextlib
-import shutil
 import time
 from pathlib import Path
 
@@ -18,6 +17,9 @@ import yaml
 from app_helpers import (
     CHROMIUM,
     ROOT,
+    app_in_chromium,
+    clicked_download,
+    copied_scenarios,
     kpi_signature,
     launch_chromium,
     served_app,
@@ -38,92 +40,72 @@ SLIDER = "Devices under central update management"
 
 def test_slider_changes_chart_in_real_browser(tmp_path: Path):
     assert Path(CHROMIUM).exists(), "Debian's chromium package is required (.ci/run installs it)"
-    folder = tmp_path / "scenarios"
-    shutil.copytree(ROOT / "scenarios", folder)
     ARTIFACTS.mkdir(exist_ok=True)
-    with served_app({"IOT_SIM_SCENARIOS_DIR": str(folder)}) as url, sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
-        try:
-            page = browser.new_page(viewport={"width": 1440, "height": 1100})
-            page.goto(url + "/?replications=10")
-            wait_for_app(page)
-            assert page.locator('[data-testid="stException"]').count() == 0
-            before = kpi_signature(page)
-            slider = slider_input(page, SLIDER)
-            assert slider.input_value() == "0"
-            slider.focus()
-            for _ in range(5):
-                page.keyboard.press("ArrowRight")
-            page.keyboard.press("PageUp")  # a big step: +10%
-            wait_for_kpi_change(page, before)
-            wait_until_idle(page)
-            assert int(slider.input_value()) > 5
-            assert kpi_signature(page) != before
-            assert "enrolled_share=" in page.url  # the link carries the what-if
-            assert page.locator('[data-testid="stException"]').count() == 0
-            page.get_by_text("Which lever matters").first.wait_for()
-            page.screenshot(path=str(ARTIFACTS / "app-e2e.png"))
-        finally:
-            browser.close()
+    with app_in_chromium(copied_scenarios(tmp_path)) as (url, browser):
+        page = browser.new_page(viewport={"width": 1440, "height": 1100})
+        page.goto(url + "/?replications=10")
+        wait_for_app(page)
+        assert page.locator('[data-testid="stException"]').count() == 0
+        before = kpi_signature(page)
+        slider = slider_input(page, SLIDER)
+        assert slider.input_value() == "0"
+        slider.focus()
+        for _ in range(5):
+            page.keyboard.press("ArrowRight")
+        page.keyboard.press("PageUp")  # a big step: +10%
+        wait_for_kpi_change(page, before)
+        wait_until_idle(page)
+        assert int(slider.input_value()) > 5
+        assert kpi_signature(page) != before
+        assert "enrolled_share=" in page.url  # the link carries the what-if
+        assert page.locator('[data-testid="stException"]').count() == 0
+        page.get_by_text("Which lever matters").first.wait_for()
+        page.screenshot(path=str(ARTIFACTS / "app-e2e.png"))
 
 
 def test_long_run_can_be_stopped_in_real_browser(tmp_path: Path):
     """A long run shows a Stop button beside its progress bar; pressing it ends the run at
     once with a notice, and 'Run it' simulates again (here with few runs, to stay quick)."""
-    folder = tmp_path / "scenarios"
-    shutil.copytree(ROOT / "scenarios", folder)
-    with served_app({"IOT_SIM_SCENARIOS_DIR": str(folder)}) as url, sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
-        try:
-            page = browser.new_page(viewport={"width": 1440, "height": 1100})
-            page.goto(url + "/?replications=200")  # 5,000 devices x 200 runs: several seconds at least
-            stop_button = page.get_by_role("button", name="Stop the simulation")
-            stop_button.wait_for(timeout=60_000)
-            page.get_by_text("Simulating").first.wait_for(timeout=60_000)
-            stop_button.click()
-            page.get_by_text("The simulation was stopped").wait_for(timeout=30_000)
-            assert page.locator('[data-testid="stPlotlyChart"]').count() == 0
-            assert page.locator('[data-testid="stException"]').count() == 0
-            # The app keeps working: a quicker setting simulates at once.
-            page.goto(url + "/?replications=5")
-            wait_for_app(page)
-            assert page.locator('[data-testid="stException"]').count() == 0
-            assert kpi_signature(page) is not None
-        finally:
-            browser.close()
+    with app_in_chromium(copied_scenarios(tmp_path)) as (url, browser):
+        page = browser.new_page(viewport={"width": 1440, "height": 1100})
+        page.goto(url + "/?replications=200")  # 5,000 devices x 200 runs: several seconds at least
+        stop_button = page.get_by_role("button", name="Stop the simulation")
+        stop_button.wait_for(timeout=60_000)
+        page.get_by_text("Simulating").first.wait_for(timeout=60_000)
+        stop_button.click()
+        page.get_by_text("The simulation was stopped").wait_for(timeout=30_000)
+        assert page.locator('[data-testid="stPlotlyChart"]').count() == 0
+        assert page.locator('[data-testid="stException"]').count() == 0
+        # The app keeps working: a quicker setting simulates at once.
+        page.goto(url + "/?replications=5")
+        wait_for_app(page)
+        assert page.locator('[data-testid="stException"]').count() == 0
+        assert kpi_signature(page) is not None
 
 
 def test_downloads_in_real_browser(tmp_path: Path):
     """Both downloads are written when clicked: the results CSV (one row per day, the KPI's
     mean and band) and the what-if as a scenario file that loads back with its settings."""
-    folder = tmp_path / "scenarios"
-    shutil.copytree(ROOT / "scenarios", folder)
-    with served_app({"IOT_SIM_SCENARIOS_DIR": str(folder)}) as url, sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
-        try:
-            page = browser.new_page(viewport={"width": 1440, "height": 1100}, accept_downloads=True)
-            page.goto(url + "/?replications=5&enrolled_share=40")
-            wait_for_app(page)
-            wait_until_idle(page)
-            with page.expect_download(timeout=60_000) as csv_download:
-                page.get_by_role("button", name="Download results (CSV)").click()
-            csv = Path(csv_download.value.path()).read_text()
-            lines = csv.splitlines()
-            assert csv_download.value.suggested_filename.endswith("-results.csv")
-            assert lines[0].split(",")[:4] == ["day", "compliance_mean", "compliance_p05", "compliance_p95"]
-            assert len(lines) == 1 + 365 + 1  # header, days 0..365
+    with app_in_chromium(copied_scenarios(tmp_path)) as (url, browser):
+        page = browser.new_page(viewport={"width": 1440, "height": 1100}, accept_downloads=True)
+        page.goto(url + "/?replications=5&enrolled_share=40")
+        wait_for_app(page)
+        wait_until_idle(page)
+        csv_download = clicked_download(page, "Download results (CSV)")
+        csv = Path(csv_download.path()).read_text()
+        lines = csv.splitlines()
+        assert csv_download.suggested_filename.endswith("-results.csv")
+        assert lines[0].split(",")[:4] == ["day", "compliance_mean", "compliance_p05", "compliance_p95"]
+        assert len(lines) == 1 + 365 + 1  # header, days 0..365
 
-            with page.expect_download(timeout=60_000) as yaml_download:
-                page.get_by_role("button", name="Download as a scenario file").click()
-            text = Path(yaml_download.value.path()).read_text()
-            assert yaml_download.value.suggested_filename.endswith(".yaml")
-            scenario = sim.load_scenario(text)
-            assert scenario.levers.central_management.enrolled_share == 0.4
-            assert scenario.simulation.replications == 5
-            assert yaml.safe_load(text)["schema_version"] == sim.SCHEMA_VERSION == 2
-            assert page.locator('[data-testid="stException"]').count() == 0
-        finally:
-            browser.close()
+        yaml_download = clicked_download(page, "Download as a scenario file")
+        text = Path(yaml_download.path()).read_text()
+        assert yaml_download.suggested_filename.endswith(".yaml")
+        scenario = sim.load_scenario(text)
+        assert scenario.levers.central_management.enrolled_share == 0.4
+        assert scenario.simulation.replications == 5
+        assert yaml.safe_load(text)["schema_version"] == sim.SCHEMA_VERSION == 2
+        assert page.locator('[data-testid="stException"]').count() == 0
 
 
 def test_closing_the_tab_stops_its_simulation(tmp_path: Path):
@@ -137,9 +119,7 @@ def test_closing_the_tab_stops_its_simulation(tmp_path: Path):
     would use all of the 1.5 s on each busy worker."""
     import psutil
 
-    folder = tmp_path / "scenarios"
-    shutil.copytree(ROOT / "scenarios", folder)
-    with served_app({"IOT_SIM_SCENARIOS_DIR": str(folder)}) as url, sync_playwright() as playwright:
+    with served_app(copied_scenarios(tmp_path)) as url, sync_playwright() as playwright:
         port = url.rsplit(":", 1)[1]
         server = next(
             p
@@ -184,62 +164,56 @@ def test_goal_search_stops_finds_a_plan_and_applies_it_in_real_browser(tmp_path:
     """The 'What does it take?' tab: a search shows progress and Stop, and Stop keeps the best
     plan so far; a small search runs to the end, shows the plan and the frontier chart, and
     'Apply this plan' moves the sidebar's slider. Screenshots at 1,100 and 1,440 px wide."""
-    folder = tmp_path / "scenarios"
-    shutil.copytree(ROOT / "scenarios", folder)
     ARTIFACTS.mkdir(exist_ok=True)
-    with served_app({"IOT_SIM_SCENARIOS_DIR": str(folder)}) as url, sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
-        try:
-            page = browser.new_page(viewport={"width": 1440, "height": 1100})
-            page.goto(url + "/?replications=3")
-            wait_for_app(page)
-            page.get_by_text("Press Find the cheapest plan to search").first.wait_for()
+    with app_in_chromium(copied_scenarios(tmp_path)) as (url, browser):
+        page = browser.new_page(viewport={"width": 1440, "height": 1100})
+        page.goto(url + "/?replications=3")
+        wait_for_app(page)
+        page.get_by_text("Press Find the cheapest plan to search").first.wait_for()
 
-            # the default search (120 simulations) is stopped once it has a plan to show
-            page.get_by_role("button", name="Find the cheapest plan").click()
-            stop_button = page.get_by_role("button", name="Stop the search")
-            stop_button.wait_for(timeout=120_000)
-            page.get_by_text("Best plan so far (").first.wait_for(timeout=120_000)
-            stop_button.click()
-            # the page says so once the stopped run has handed its plan over (it waits up to
-            # goal.STOP_WAIT_SECONDS for the stopped run's next update), then draws the page
-            page.get_by_text("The search was stopped").wait_for(timeout=180_000)
-            assert page.get_by_role("button", name="Apply this plan").count() == 1
+        # the default search (120 simulations) is stopped once it has a plan to show
+        page.get_by_role("button", name="Find the cheapest plan").click()
+        stop_button = page.get_by_role("button", name="Stop the search")
+        stop_button.wait_for(timeout=120_000)
+        page.get_by_text("Best plan so far (").first.wait_for(timeout=120_000)
+        stop_button.click()
+        # the page says so once the stopped run has handed its plan over (it waits up to
+        # goal.STOP_WAIT_SECONDS for the stopped run's next update), then draws the page
+        page.get_by_text("The search was stopped").wait_for(timeout=180_000)
+        assert page.get_by_role("button", name="Apply this plan").count() == 1
 
-            # a small search to the end
-            page.get_by_text("Search effort").click()
-            budget = page.get_by_role("spinbutton", name="Simulations in all")
-            budget.fill("40")
-            budget.press("Enter")
-            page.get_by_text("up to 40 simulations").wait_for()
-            wait_until_idle(page)
-            page.get_by_role("button", name="Find the cheapest plan").click()
-            apply = page.get_by_role("button", name="Apply this plan")
-            page.get_by_role("heading", name="The plan").wait_for(timeout=240_000)
-            wait_until_idle(page, timeout_ms=240_000)
-            assert page.locator('[data-testid="stException"]').count() == 0
+        # a small search to the end
+        page.get_by_text("Search effort").click()
+        budget = page.get_by_role("spinbutton", name="Simulations in all")
+        budget.fill("40")
+        budget.press("Enter")
+        page.get_by_text("up to 40 simulations").wait_for()
+        wait_until_idle(page)
+        page.get_by_role("button", name="Find the cheapest plan").click()
+        apply = page.get_by_role("button", name="Apply this plan")
+        page.get_by_role("heading", name="The plan").wait_for(timeout=240_000)
+        wait_until_idle(page, timeout_ms=240_000)
+        assert page.locator('[data-testid="stException"]').count() == 0
+        page.get_by_role("heading", name="The plan").scroll_into_view_if_needed()
+        page.wait_for_function(FRONTIER_DRAWN_JS, timeout=60_000)
+        assert "by month 6 in" in page.locator('[data-testid="stAlertContentSuccess"]').first.inner_text()
+        for width, name in GOAL_SCREENSHOTS.items():
+            page.set_viewport_size({"width": width, "height": 1100})
             page.get_by_role("heading", name="The plan").scroll_into_view_if_needed()
-            page.wait_for_function(FRONTIER_DRAWN_JS, timeout=60_000)
-            assert "by month 6 in" in page.locator('[data-testid="stAlertContentSuccess"]').first.inner_text()
-            for width, name in GOAL_SCREENSHOTS.items():
-                page.set_viewport_size({"width": width, "height": 1100})
-                page.get_by_role("heading", name="The plan").scroll_into_view_if_needed()
-                time.sleep(1)  # let the charts settle to the new width
-                page.screenshot(path=str(ARTIFACTS / name))
-                page.locator('[data-testid="stPlotlyChart"]').last.scroll_into_view_if_needed()
-                time.sleep(1)
-                page.screenshot(path=str(ARTIFACTS / name.replace(".png", "-chart.png")))
+            time.sleep(1)  # let the charts settle to the new width
+            page.screenshot(path=str(ARTIFACTS / name))
+            page.locator('[data-testid="stPlotlyChart"]').last.scroll_into_view_if_needed()
+            time.sleep(1)
+            page.screenshot(path=str(ARTIFACTS / name.replace(".png", "-chart.png")))
 
-            slider = slider_input(page, SLIDER)
-            assert slider.input_value() == "0"
-            before = kpi_signature(page)
-            apply.click()
-            wait_for_kpi_change(page, before)
-            wait_until_idle(page)
-            assert int(slider.input_value()) > 0  # the plan enrols devices; the slider shows it
-            assert page.locator('[data-testid="stException"]').count() == 0
-        finally:
-            browser.close()
+        slider = slider_input(page, SLIDER)
+        assert slider.input_value() == "0"
+        before = kpi_signature(page)
+        apply.click()
+        wait_for_kpi_change(page, before)
+        wait_until_idle(page)
+        assert int(slider.input_value()) > 0  # the plan enrols devices; the slider shows it
+        assert page.locator('[data-testid="stException"]').count() == 0
 
 
 # In the browser: every text that is cut or covered on the page. A metric figure wider than its
@@ -281,39 +255,33 @@ def test_first_screen_and_tabs_fit_without_cut_text(tmp_path: Path, width: int, 
     cards, chart titles fit their charts and no legend covers one, on the first screen and in
     every tab. At 1440×900 the KPI chart and the levers with the largest effect are above the
     fold. Screenshots go to docs/img/ (first-screen-WIDTH.png, tab-NAME-WIDTH.png)."""
-    folder = tmp_path / "scenarios"
-    shutil.copytree(ROOT / "scenarios", folder)
     shots = ROOT / "docs" / "img"
-    with served_app({"IOT_SIM_SCENARIOS_DIR": str(folder)}) as url, sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
-        try:
-            page = browser.new_page(viewport={"width": width, "height": height})
-            page.goto(url + "/?replications=10")
-            page.get_by_text("Try:").first.wait_for(timeout=180_000)
-            wait_for_app(page)
-            page.wait_for_timeout(1000)  # fonts and the chart's last draw
-            assert page.evaluate(LAYOUT_PROBLEMS_JS) == []
-            chart = page.locator('[data-testid="stPlotlyChart"]').first.bounding_box()
-            if width >= 1440:
-                assert chart["y"] + chart["height"] <= height, chart  # the KPI chart above the fold
-                first_try = page.get_by_text("Try:").first.bounding_box()
-                assert first_try["y"] + first_try["height"] <= height
-            else:
-                assert chart["y"] + 250 <= height  # most of the chart is in view
-            page.mouse.move(0, height - 1)  # no chart under the pointer: no hover toolbar in the picture
-            page.screenshot(path=str(shots / f"first-screen-{width}.png"))
-            for tab, name in TAB_FILES.items():
-                page.get_by_role("tab", name=tab).click()
-                wait_until_idle(page)
-                if tab == "Compare scenarios":
-                    page.get_by_text("Choose at least two scenario files").wait_for()
-                page.wait_for_timeout(1500)
-                page.get_by_role("tab", name=tab).evaluate("e => e.scrollIntoView({block: 'start'})")
-                page.wait_for_timeout(500)
-                assert page.evaluate(LAYOUT_PROBLEMS_JS) == [], tab
-                assert page.locator('[data-testid="stException"]').count() == 0
-                page.mouse.move(0, height - 1)
-                page.wait_for_timeout(300)
-                page.screenshot(path=str(shots / f"tab-{name}-{width}.png"))
-        finally:
-            browser.close()
+    with app_in_chromium(copied_scenarios(tmp_path)) as (url, browser):
+        page = browser.new_page(viewport={"width": width, "height": height})
+        page.goto(url + "/?replications=10")
+        page.get_by_text("Try:").first.wait_for(timeout=180_000)
+        wait_for_app(page)
+        page.wait_for_timeout(1000)  # fonts and the chart's last draw
+        assert page.evaluate(LAYOUT_PROBLEMS_JS) == []
+        chart = page.locator('[data-testid="stPlotlyChart"]').first.bounding_box()
+        if width >= 1440:
+            assert chart["y"] + chart["height"] <= height, chart  # the KPI chart above the fold
+            first_try = page.get_by_text("Try:").first.bounding_box()
+            assert first_try["y"] + first_try["height"] <= height
+        else:
+            assert chart["y"] + 250 <= height  # most of the chart is in view
+        page.mouse.move(0, height - 1)  # no chart under the pointer: no hover toolbar in the picture
+        page.screenshot(path=str(shots / f"first-screen-{width}.png"))
+        for tab, name in TAB_FILES.items():
+            page.get_by_role("tab", name=tab).click()
+            wait_until_idle(page)
+            if tab == "Compare scenarios":
+                page.get_by_text("Choose at least two scenario files").wait_for()
+            page.wait_for_timeout(1500)
+            page.get_by_role("tab", name=tab).evaluate("e => e.scrollIntoView({block: 'start'})")
+            page.wait_for_timeout(500)
+            assert page.evaluate(LAYOUT_PROBLEMS_JS) == [], tab
+            assert page.locator('[data-testid="stException"]').count() == 0
+            page.mouse.move(0, height - 1)
+            page.wait_for_timeout(300)
+            page.screenshot(path=str(shots / f"tab-{name}-{width}.png"))

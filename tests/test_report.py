@@ -408,30 +408,20 @@ def test_app_offers_the_board_report_built_when_clicked(monkeypatch: pytest.Monk
 def test_app_board_report_downloads_in_real_browser(tmp_path: Path) -> None:
     """Clicking the buttons in the real app builds both files: the HTML with the page's
     what-if, the PDF printed by Chromium from the server's download thread."""
-    import shutil
 
-    from app_helpers import launch_chromium, served_app, wait_for_app, wait_until_idle
-    from playwright.sync_api import sync_playwright
+    from app_helpers import app_in_chromium, clicked_download, copied_scenarios, wait_for_app, wait_until_idle
 
-    folder = tmp_path / "scenarios"
-    shutil.copytree(ROOT / "scenarios", folder)
-    with served_app({"IOT_SIM_SCENARIOS_DIR": str(folder)}) as url, sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
-        try:
-            page = browser.new_page(viewport={"width": 1440, "height": 1100}, accept_downloads=True)
-            page.goto(url + "/?replications=5&enrolled_share=40")
-            wait_for_app(page)
-            wait_until_idle(page)
-            with page.expect_download(timeout=120_000) as html_download:
-                page.get_by_role("button", name="Download board report (HTML)").click()
-            board = Path(html_download.value.path()).read_text(encoding="utf-8")
-            html_name = html_download.value.suggested_filename
-            with page.expect_download(timeout=180_000) as pdf_download:
-                page.get_by_role("button", name="Download board report (PDF)").click()
-            pdf = Path(pdf_download.value.path()).read_bytes()
-            pdf_name = pdf_download.value.suggested_filename
-        finally:
-            browser.close()
+    with app_in_chromium(copied_scenarios(tmp_path)) as (url, browser):
+        page = browser.new_page(viewport={"width": 1440, "height": 1100}, accept_downloads=True)
+        page.goto(url + "/?replications=5&enrolled_share=40")
+        wait_for_app(page)
+        wait_until_idle(page)
+        html_download = clicked_download(page, "Download board report (HTML)", 120_000)
+        board = Path(html_download.path()).read_text(encoding="utf-8")
+        html_name = html_download.suggested_filename
+        pdf_download = clicked_download(page, "Download board report (PDF)", 180_000)
+        pdf = Path(pdf_download.path()).read_bytes()
+        pdf_name = pdf_download.suggested_filename
     assert html_name == "baseline-manual-patching-board-report.html"
     assert "Devices under central update management 0% → 40%" in section(board, "levers")
     assert "Replications 5 simulated runs of each scenario" in section(board, "run")

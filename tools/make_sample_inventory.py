@@ -26,6 +26,10 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sim.inventory import FIELDS  # noqa: E402
+
 TARGET = ROOT / "scenarios" / "inventories" / "sample_fleet.csv"
 SEED = 20261130
 AS_OF = date(2026, 11, 30)
@@ -49,17 +53,7 @@ TYPES: dict[str, tuple[int, float, str, str]] = {
 DEPARTMENTS = {"Facilities": 0.40, "Security": 0.30, "Operations": 0.20, "Clinical engineering": 0.10}
 CRITICALITY = {"": 0.30, "critical": 0.08, "high": 0.20, "medium": 0.30, "low": 0.12}
 ENROLLED_OF_OTA = 0.40  # managed share of the over-the-air devices
-COLUMNS = [
-    "device_id",
-    "device_type",
-    "department",
-    "managed",
-    "ota_capable",
-    "last_update",
-    "firmware_version",
-    "latest_firmware_version",
-    "criticality",
-]
+COLUMNS = list(FIELDS)  # the canonical columns, as the importer reads them
 
 
 def rows(seed: int = SEED) -> list[dict[str, str]]:

@@ -587,6 +587,19 @@ def _plan_hover(plan: Plan) -> str:
     )
 
 
+def _plan_marker(plan: Plan, name: str, hover_name: str, size: int, symbol: str, colour: str, edge: str) -> go.Scatter:
+    """One plan as a single marked point, its hover text led by ``hover_name``."""
+    return go.Scatter(
+        x=[plan.cost],
+        y=[plan.kpi_lower],
+        mode="markers",
+        marker={"size": size, "symbol": symbol, "color": colour, "line": {"width": 1, "color": edge}},
+        name=name,
+        text=[_plan_hover(plan)],
+        hovertemplate=f"{hover_name}: %{{text}}<extra></extra>",
+    )
+
+
 def frontier(front: Frontier, chosen: Plan) -> go.Figure:
     """Cost against the KPI on the day (reached in the share of runs asked for): the plans no
     other beats on both as a line of points, the chosen plan and the loaded scenario marked,
@@ -606,26 +619,16 @@ def frontier(front: Frontier, chosen: Plan) -> go.Figure:
             hovertemplate="%{text}<extra></extra>",
         )
     )
+    fig.add_trace(_plan_marker(loaded, "Loaded scenario", "Loaded scenario", 13, "diamond", LOADED_COLOUR, "#333"))
     fig.add_trace(
-        go.Scatter(
-            x=[loaded.cost],
-            y=[loaded.kpi_lower],
-            mode="markers",
-            marker={"size": 13, "symbol": "diamond", "color": LOADED_COLOUR, "line": {"width": 1, "color": "#333"}},
-            name="Loaded scenario",
-            text=[_plan_hover(loaded)],
-            hovertemplate="Loaded scenario: %{text}<extra></extra>",
-        )
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=[chosen.cost],
-            y=[chosen.kpi_lower],
-            mode="markers",
-            marker={"size": 17, "symbol": "star", "color": PLAN_COLOUR, "line": {"width": 1, "color": "#1b4d1e"}},
-            name="The plan" if chosen.reachable else "Highest KPI found",
-            text=[_plan_hover(chosen)],
-            hovertemplate="The plan: %{text}<extra></extra>",
+        _plan_marker(
+            chosen,
+            "The plan" if chosen.reachable else "Highest KPI found",
+            "The plan",
+            17,
+            "star",
+            PLAN_COLOUR,
+            "#1b4d1e",
         )
     )
     fig.add_hline(

@@ -6,7 +6,7 @@ them through the cache in ``ui.results``); ``app.py`` only decides the order.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,7 +16,7 @@ import streamlit as st
 
 import sim
 from sim import Result, Scenario, ScenarioError, safe_scenario_filename
-from ui import advice, charts, controls, docs_pages, figures, results, text
+from ui import advice, charts, controls, docs_pages, figures, results, text, wording
 from ui import scenario_files as files
 from ui import state as ss
 
@@ -29,31 +29,12 @@ TABS = ("What does it take?", "Fleet", "Operations", "Cost & risk", "Compare sce
 BEST_STYLE = "background-color: rgba(46,125,50,0.18); font-weight: 600"
 
 
-def _pts(new: float | None, old: float | None) -> str | None:
-    if new is None or old is None:
-        return None
-    diff = (new - old) * 100
-    return f"{diff:+.1f} pts vs loaded" if abs(diff) >= 0.05 else None
-
-
 def _money(x: float) -> str:
     if abs(x) >= 1e6:
         return f"${x / 1e6:,.1f} M"
     if abs(x) >= 1e3:
         return f"${x / 1e3:,.0f} k"
     return f"${x:,.0f}"
-
-
-def _time_to_target(days: int | None, *, never: str = "Not reached") -> str:
-    """When the target is first reached, in months: 'Already met' on day 0, ``never`` if not at all."""
-    if days is None:
-        return never
-    return "Already met" if days == 0 else f"{days / charts.DAYS_PER_MONTH:.1f} months"
-
-
-def horizon_label(days: int) -> str:
-    months = round(days / charts.DAYS_PER_MONTH)
-    return f"In {months} months" if months != 12 else "In 12 months"
 
 
 # The headline cards on laptop screens: four cards a row leave each about 150 px below
@@ -89,7 +70,7 @@ def kpi_cards(whatif: Result, loaded: Result) -> None:
     kpi_points = [
         ("Today", w["compliance_start"], b["compliance_start"]),
         ("In 6 months", w["compliance_at_day_182"], b["compliance_at_day_182"]),
-        (horizon_label(whatif.horizon_days), w["compliance_end"], b["compliance_end"]),
+        (wording.horizon_label(whatif.horizon_days), w["compliance_end"], b["compliance_end"]),
     ]
     st.html(CARD_STYLE)
     st.markdown("**Devices updated on time** (the KPI)")
@@ -100,7 +81,7 @@ def kpi_cards(whatif: Result, loaded: Result) -> None:
         column.metric(
             f"{label}{badge}",
             figures.kpi_text(value),
-            delta=_pts(value, base) if label != "Today" else None,
+            delta=wording.points_change(value, base) if label != "Today" else None,
             border=True,
             help="Devices updated on time: the share that installed every update whose deadline has passed. "
             "The band is decided on the exact figure; a decimal is shown where rounding would cross a band edge.",
@@ -111,14 +92,14 @@ def kpi_cards(whatif: Result, loaded: Result) -> None:
         base_days = b["days_to_target"]
         first = w["first_day_at_target"]
         dips = (
-            f" It first reached the target after {_time_to_target(first).lower()}, then dipped below it."
+            f" It first reached the target after {wording.time_to_target(first).lower()}, then dipped below it."
             if first is not None and first != days
             else ""
         )
         st.metric(
             f"Holds the {target:.0%} target from",
-            _time_to_target(days, never="Not held" if first is not None else "Not reached"),
-            delta=None if days == base_days else f"loaded: {_time_to_target(base_days, never='never').lower()}",
+            wording.time_to_target(days, never="Not held" if first is not None else "Not reached"),
+            delta=None if days == base_days else f"loaded: {wording.time_to_target(base_days, never='never').lower()}",
             delta_color="off",
             delta_arrow="off",
             border=True,
@@ -147,18 +128,12 @@ class Card:
     help: str
 
 
-def _delta(value: float | None, base: float | None, fmt: Callable[[float], str]) -> str | None:
-    if value is None or base is None or abs(value - base) <= 1e-9 * max(1.0, abs(base)):
-        return None
-    return ("+" if value >= base else "-") + fmt(abs(value - base)) + " vs loaded"
-
-
 def money_cards(whatif: Result, loaded: Result) -> list[Card]:
     """The second row of cards: time overdue per device, blind spots per 100 devices, the
     programme's cost and the expected breach loss, each with its basis written under it."""
     w, b = whatif.summary, loaded.summary
     devices, base_devices = int(w["devices"]), int(b["devices"])
-    period = horizon_label(whatif.horizon_days).lower().replace("in ", "over ", 1)
+    period = wording.horizon_label(whatif.horizon_days).lower().replace("in ", "over ", 1)
     overdue = figures.overdue_per_device(w["overdue_device_days"], devices)
     base_overdue = figures.overdue_per_device(b["overdue_device_days"], base_devices)
     blind = figures.per_hundred(w["blind_spot_devices_end"], devices)
@@ -169,7 +144,7 @@ def money_cards(whatif: Result, loaded: Result) -> list[Card]:
         Card(
             "Days overdue per device",
             f"{overdue:,.0f} days",
-            _delta(overdue, base_overdue, lambda x: f"{x:,.0f} days"),
+            wording.change(overdue, base_overdue, lambda x: f"{x:,.0f} days"),
             f"Of {whatif.horizon_days:,} days, on average ({w['overdue_device_days']:,.0f} device-days "
             f"over {devices:,} devices); loaded scenario: {base_overdue:,.0f} days.",
             "Days devices spent with an update past its deadline, added up over the fleet and divided "
@@ -178,7 +153,7 @@ def money_cards(whatif: Result, loaded: Result) -> list[Card]:
         Card(
             "Blind spots per 100 devices",
             f"{blind:,.1f}",
-            _delta(blind, base_blind, lambda x: f"{x:,.1f}"),
+            wording.change(blind, base_blind, lambda x: f"{x:,.1f}"),
             f"{w['blind_spot_devices_end']:,.0f} devices look updated but are not, {period}; "
             f"loaded scenario: {base_blind:,.1f} per 100." + (f" {BLIND_SPOT_CAUSE}" if any_blind else ""),
             "Devices whose automatic install failed silently (or whose update was switched off) while "
@@ -188,14 +163,14 @@ def money_cards(whatif: Result, loaded: Result) -> list[Card]:
         Card(
             "Programme cost",
             _money(w["programme_cost"]),
-            _delta(w["programme_cost"], b["programme_cost"], _money),
+            wording.change(w["programme_cost"], b["programme_cost"], _money),
             f"Total {period}; loaded scenario: {_money(b['programme_cost'])}.",
             "Management, audits, reporting channel, training and technician hours over the horizon.",
         ),
         Card(
             "Expected breach loss",
             _money(w["expected_breach_loss"]),
-            _delta(w["expected_breach_loss"], b["expected_breach_loss"], _money),
+            wording.change(w["expected_breach_loss"], b["expected_breach_loss"], _money),
             f"{w['breaches_per_year']:.3f} breaches a year × {_money(cost)} a breach, {period}; "
             "an assumption-based figure for comparing options, not a forecast.",
             "Expected breaches from open vulnerabilities × cost of a breach. Each vendor release is a "
@@ -212,31 +187,15 @@ BLIND_SPOT_CAUSE = (
 )
 
 
-def _breaches(summary: dict, horizon_days: int) -> str:
-    over = "in the year" if horizon_days == 365 else f"over {horizon_days:,} days"
-    return (
-        f"{summary['breaches_per_year']:.3f} IoT-origin breaches a year expected, a "
-        f"{summary['breach_probability']:.1%} chance of at least one {over}"
-    )
-
-
 def breach_basis(whatif: Result, loaded: Result) -> str:
     """The breaches a year behind the breach-loss figure, for a sanity check beside the money."""
-    w, b = whatif.summary, loaded.summary
-    cost = whatif.scenario.costs.breach_cost
-    words = (
-        f"Breach loss basis: {_breaches(w, whatif.horizon_days)}, at {_money(cost)} each "
-        f"(5–95% of runs: {_money(w['expected_breach_loss_p05'])}–{_money(w['expected_breach_loss_p95'])})"
-    )
-    if abs(w["expected_breaches"] - b["expected_breaches"]) > 1e-12:
-        words += f"; loaded scenario: {_breaches(b, loaded.horizon_days)}"
-    return words + "."
+    return wording.breach_basis(whatif, loaded, _money)
 
 
 def summary_sentence(whatif: Result, loaded: Result, effects: pd.DataFrame | None) -> str:
     """One plain sentence saying where the KPI goes, for the ten-second read."""
     w, b = whatif.summary, loaded.summary
-    horizon = horizon_label(whatif.horizon_days).lower()
+    horizon = wording.horizon_label(whatif.horizon_days).lower()
     band_name = BAND_BADGE[w["band_end"]][0] if w["band_end"] else "–"
     sentence = (
         f"**{figures.kpi_text(w['compliance_start'])}** of devices are updated on time today; with these settings "
@@ -246,19 +205,7 @@ def summary_sentence(whatif: Result, loaded: Result, effects: pd.DataFrame | Non
     if abs(w["compliance_end"] - b["compliance_end"]) >= 0.0005:
         sentence += f", against {figures.kpi_text(b['compliance_end'])} for the loaded scenario"
     sentence += f". The programme costs {_money(w['programme_cost'])}"
-    if effects is not None and not effects.empty:
-        top = effects.iloc[0]
-        cost = charts.cost_change_words(top["cost_change"])
-        if top["clear"]:
-            change = top["average"] * 100
-            half = (top["average_high"] - top["average_low"]) * 50
-            sentence += (
-                f"; the lever that matters most here is **{top['lever'].lower()}** "
-                f"({change:+.1f} ± {half:.1f} pts on average; {cost})"
-            )
-        else:
-            sentence += "; no lever moved has a clear effect on the KPI"
-    return sentence + "."
+    return sentence + wording.markdown(wording.top_lever(effects)) + "."
 
 
 def kpi_chart(whatif: Result, loaded: Result, *, show_loaded: bool) -> None:
