@@ -21,7 +21,6 @@ plans no other plan beats on both. docs/background/goal-seek.md describes the me
 
 from __future__ import annotations
 
-import inspect
 import math
 import os
 from collections.abc import Callable, Iterable, Sequence
@@ -731,16 +730,6 @@ def _setup(
     )
 
 
-def _start(scenario: Scenario, reserve: int, arguments: dict[str, Any]) -> tuple[_Search, _Candidate]:
-    """The search set up from the arguments ``seek`` and ``frontier`` share (the caller's
-    ``locals()``: its parameters, by the names ``_setup`` takes), with ``reserve`` runs kept
-    for after the screening, and the loaded settings screened first."""
-    shared = inspect.signature(_setup).parameters.keys() - {"scenario", "reserve"}
-    search = _setup(scenario, reserve=reserve, **{name: arguments[name] for name in shared})
-    search.evaluate([search.loaded], "screen")
-    return search, search.candidates[search.key(search.loaded)]
-
-
 def seek(
     scenario: Scenario,
     *,
@@ -774,7 +763,25 @@ def seek(
     receives a ``SearchStatus``; raising ``Interrupted`` from it (or Ctrl-C) stops the
     search and returns the best plan so far, marked ``stopped``.
     """
-    search, loaded = _start(scenario, RECHECK + 1, locals())
+    search = _setup(
+        scenario,
+        target=target,
+        by_day=by_day,
+        confidence=confidence,
+        levers=levers,
+        bounds=bounds,
+        budget_runs=budget_runs,
+        seed=seed,
+        sustained=sustained,
+        objective=objective,
+        screen_replications=screen_replications,
+        check_replications=check_replications,
+        progress=progress,
+        executor=executor,
+        reserve=RECHECK + 1,
+    )
+    search.evaluate([search.loaded], "screen")
+    loaded = search.candidates[search.key(search.loaded)]
     # after the search: the loaded settings and RECHECK candidates checked, then the trim
     checks = 1 + RECHECK + _trim_runs(search.dims) + len(search.dims)
     try:
@@ -885,7 +892,25 @@ def frontier(
     and the plans no other checked plan beats on both are returned, cheapest first. The
     other arguments mean what they mean for ``seek``.
     """
-    search, loaded = _start(scenario, points + 1, locals())
+    search = _setup(
+        scenario,
+        target=target,
+        by_day=by_day,
+        confidence=confidence,
+        levers=levers,
+        bounds=bounds,
+        budget_runs=budget_runs,
+        seed=seed,
+        sustained=sustained,
+        objective=objective,
+        screen_replications=screen_replications,
+        check_replications=check_replications,
+        progress=progress,
+        executor=executor,
+        reserve=points + 1,
+    )
+    search.evaluate([search.loaded], "screen")
+    loaded = search.candidates[search.key(search.loaded)]
     try:
         search.initial_design()
     except (Interrupted, KeyboardInterrupt):  # stopped: the front of what was screened so far
