@@ -107,9 +107,9 @@ def kpi_cards(whatif: Result, loaded: Result) -> list[Card]:
         cards.append(
             Card(
                 label=label,
-                value=pct(value),
+                value=figures.kpi_text(value),
                 band=sim.band(value),
-                detail=f"{pct(value, 1)} on average",
+                detail=f"{figures.kpi_text(value, 1)} on average",
                 spread=f"9 runs in 10: {low * 100:.1f}–{high * 100:.1f}%",
                 change="" if day == 0 else wording.points_change(value, base) or "",
             )
@@ -168,17 +168,17 @@ def sentence(whatif: Result, loaded: Result, effects: pd.DataFrame | None) -> Se
     """Where the KPI goes, what it costs and which lever matters most, in one sentence."""
     w, b = whatif.summary, loaded.summary
     parts: list[tuple[str, bool]] = [
-        (pct(w["compliance_start"]), True),
+        (figures.kpi_text(w["compliance_start"]), True),
         (" of devices are updated on time today; with these settings ", False),
     ]
     if w["compliance_at_day_182"] is not None:
-        parts += [(pct(w["compliance_at_day_182"]), True), (" in 6 months and ", False)]
+        parts += [(figures.kpi_text(w["compliance_at_day_182"]), True), (" in 6 months and ", False)]
     parts += [
-        (pct(w["compliance_end"]), True),
+        (figures.kpi_text(w["compliance_end"]), True),
         (f" {wording.horizon_label(whatif.horizon_days).lower()} ({figures.band_name(w['compliance_end'])})", False),
     ]
     if abs(w["compliance_end"] - b["compliance_end"]) >= 0.0005:
-        parts.append((f", against {pct(b['compliance_end'])} for the loaded scenario", False))
+        parts.append((f", against {figures.kpi_text(b['compliance_end'])} for the loaded scenario", False))
     parts.append((f". The programme costs {money(w['programme_cost'])}", False))
     parts += wording.top_lever(effects)
     parts.append((".", False))

@@ -23,7 +23,7 @@ import sim
 from report import content as rc
 from report.printing import ALL_CHARTS_DRAWN
 from sim import effects
-from ui import charts
+from ui import charts, figures
 
 SECTIONS = ("summary", "headline", "kpi", "money", "levers", "cost", "assumptions", "run")
 CREATED = dt.datetime(2026, 3, 4, 5, 6, tzinfo=dt.UTC)
@@ -84,16 +84,16 @@ def test_every_section_is_there_with_the_figures_of_the_results(built: dict[str,
     assert ids == list(SECTIONS)  # no plan was given: no plan section
     head = section(page, "headline")
     for key in ("compliance_start", "compliance_at_day_182", "compliance_end"):
-        assert f"{w[key]:.0%}" in head
-        assert f"{w[key]:.1%} on average" in head
+        assert figures.kpi_text(w[key]) in head
+        assert f"{figures.kpi_text(w[key], 1)} on average" in head
     series = built["whatif"].series
     for day in (182, 365):
         low, high = series.loc[day, "compliance_p05"], series.loc[day, "compliance_p95"]
         assert f"9 runs in 10: {low * 100:.1f}–{high * 100:.1f}%" in head
     assert f"{(w['compliance_end'] - b['compliance_end']) * 100:+.1f} pts vs loaded" in head
     summary = text_of(page[: page.index('<section id="headline"')])
-    assert f"{w['compliance_start']:.0%} of devices are updated on time today" in summary
-    assert f"against {b['compliance_end']:.0%} for the loaded scenario" in summary
+    assert f"{figures.kpi_text(w['compliance_start'])} of devices are updated on time today" in summary
+    assert f"against {figures.kpi_text(b['compliance_end'])} for the loaded scenario" in summary
     assert f"The programme costs {charts.usd_short(w['programme_cost'])}" in summary
     money = section(page, "money")
     assert charts.usd_short(w["programme_cost"]) in money
@@ -356,11 +356,27 @@ def test_content_cards_read_the_summary() -> None:
     result = _run(sim.scenario_from_data(data), 2, 1)
     cards = rc.kpi_cards(result, result)
     assert [c.label for c in cards] == ["Today", "In 3 months", "Reaches and holds the 95% target"]
-    assert cards[1].value == f"{result.summary['compliance_end']:.0%}"
+    assert cards[1].value == figures.kpi_text(result.summary["compliance_end"])
     assert cards[1].band == sim.band(result.summary["compliance_end"])
     assert rc.sentence(result, result, None).plain.startswith(
-        f"{result.summary['compliance_start']:.0%} of devices are updated on time today; with these settings "
-        f"{result.summary['compliance_end']:.0%} in 3 months"
+        f"{figures.kpi_text(result.summary['compliance_start'])} of devices are updated on time today; with these "
+        f"settings {figures.kpi_text(result.summary['compliance_end'])} in 3 months"
+    )
+
+
+def test_report_figures_never_cross_their_band() -> None:
+    """As in the app: a KPI of 94.6% reads "94.6%" beside "Good" in the report's cards and
+    sentence, never "95%"; 94.96% keeps its two decimals in the card's average too."""
+    result = _run(sim.load_scenario(ROOT / "scenarios" / "baseline.yaml"), 2, 1)
+    result.summary.update(compliance_start=0.946, compliance_at_day_182=0.9496, compliance_end=0.7996)
+    cards = rc.kpi_cards(result, result)
+    assert [(c.value, c.band, c.detail) for c in cards[:3]] == [
+        ("94.6%", "good", "94.6% on average"),
+        ("94.96%", "good", "94.96% on average"),
+        ("79.96%", "poor", "79.96% on average"),
+    ]
+    assert rc.sentence(result, result, None).plain.startswith(
+        "94.6% of devices are updated on time today; with these settings 94.96% in 6 months and 79.96% "
     )
 
 

@@ -14,14 +14,15 @@ BAND_NAMES = {"excellent": "Excellent", "good": "Good", "poor": "Poor"}
 MAX_DECIMALS = 4
 
 
-def kpi_text(value: float | None) -> str:
+def kpi_text(value: float | None, decimals: int = 0) -> str:
     """``value`` (a share) as a percentage whose printed figure lies in the value's band:
-    no decimals unless rounding would cross a band edge (95% or 80%)."""
+    ``decimals`` decimals (none by default), more only where rounding would cross a band
+    edge (95% or 80%)."""
     if value is None:
         return "–"
     wanted = sim.band(value)
-    for decimals in range(MAX_DECIMALS + 1):
-        text = f"{value * 100:.{decimals}f}"
+    for shown in range(decimals, MAX_DECIMALS + 1):
+        text = f"{value * 100:.{shown}f}"
         if sim.band(float(text) / 100) == wanted:
             return f"{text}%"
     return f"{value * 100:.{MAX_DECIMALS}f}%"
