@@ -30,9 +30,7 @@ def pct(x: float | None, digits: int = 0) -> str:
     return "–" if x is None else f"{x:.{digits}%}"
 
 
-def money(x: float) -> str:
-    """$296 k, $1.2 M, $850; negative amounts with a minus sign."""
-    return ("-" if x < 0 else "") + charts.usd_short(x)
+money = wording.money  # $296 k, $1.2 M, $850; negative amounts with a minus sign
 
 
 def signed_money(x: float) -> str:
@@ -161,7 +159,7 @@ def money_cards(whatif: Result, loaded: Result) -> list[Card]:
 
 def breach_basis(whatif: Result, loaded: Result) -> str:
     """The breaches a year and the 5–95% range behind the breach-loss figure, as the app says it."""
-    return wording.breach_basis(whatif, loaded, money)
+    return wording.breach_basis(whatif, loaded)
 
 
 def sentence(whatif: Result, loaded: Result, effects: pd.DataFrame | None) -> Sentence:

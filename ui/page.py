@@ -29,14 +29,6 @@ TABS = ("What does it take?", "Fleet", "Operations", "Cost & risk", "Compare sce
 BEST_STYLE = "background-color: rgba(46,125,50,0.18); font-weight: 600"
 
 
-def _money(x: float) -> str:
-    if abs(x) >= 1e6:
-        return f"${x / 1e6:,.1f} M"
-    if abs(x) >= 1e3:
-        return f"${x / 1e3:,.0f} k"
-    return f"${x:,.0f}"
-
-
 # The headline cards on laptop screens: four cards a row leave each about 150 px below
 # 1,300 px of window, so labels and changes wrap instead of being cut off, and figures shrink.
 CARD_STYLE = """<style>
@@ -162,16 +154,16 @@ def money_cards(whatif: Result, loaded: Result) -> list[Card]:
         ),
         Card(
             "Programme cost",
-            _money(w["programme_cost"]),
-            wording.change(w["programme_cost"], b["programme_cost"], _money),
-            f"Total {period}; loaded scenario: {_money(b['programme_cost'])}.",
+            wording.money(w["programme_cost"]),
+            wording.change(w["programme_cost"], b["programme_cost"], wording.money),
+            f"Total {period}; loaded scenario: {wording.money(b['programme_cost'])}.",
             "Management, audits, reporting channel, training and technician hours over the horizon.",
         ),
         Card(
             "Expected breach loss",
-            _money(w["expected_breach_loss"]),
-            wording.change(w["expected_breach_loss"], b["expected_breach_loss"], _money),
-            f"{w['breaches_per_year']:.3f} breaches a year × {_money(cost)} a breach, {period}; "
+            wording.money(w["expected_breach_loss"]),
+            wording.change(w["expected_breach_loss"], b["expected_breach_loss"], wording.money),
+            f"{w['breaches_per_year']:.3f} breaches a year × {wording.money(cost)} a breach, {period}; "
             "an assumption-based figure for comparing options, not a forecast.",
             "Expected breaches from open vulnerabilities × cost of a breach. Each vendor release is a "
             "vulnerability, open from a few days after release on the devices still lacking it; the rates "
@@ -189,7 +181,7 @@ BLIND_SPOT_CAUSE = (
 
 def breach_basis(whatif: Result, loaded: Result) -> str:
     """The breaches a year behind the breach-loss figure, for a sanity check beside the money."""
-    return wording.breach_basis(whatif, loaded, _money)
+    return wording.breach_basis(whatif, loaded)
 
 
 def summary_sentence(whatif: Result, loaded: Result, effects: pd.DataFrame | None) -> str:
@@ -204,7 +196,7 @@ def summary_sentence(whatif: Result, loaded: Result, effects: pd.DataFrame | Non
     )
     if abs(w["compliance_end"] - b["compliance_end"]) >= 0.0005:
         sentence += f", against {figures.kpi_text(b['compliance_end'])} for the loaded scenario"
-    sentence += f". The programme costs {_money(w['programme_cost'])}"
+    sentence += f". The programme costs {wording.money(w['programme_cost'])}"
     return sentence + wording.markdown(wording.top_lever(effects)) + "."
 
 

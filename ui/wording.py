@@ -1,8 +1,8 @@
 """The headline's words, shared by the app's page (ui/page.py) and the board report
 (report/content.py), so both say the same thing the same way.
 
-Plain text only: no Streamlit, no Jinja2, no markup. Where the two still format a figure
-differently (the app's money and KPI figures), the caller passes its own formatter.
+Plain text only: no Streamlit, no Jinja2, no markup. Money reads the same in both
+(``money``: $850, $296 k, $1.2 M); KPI shares are printed by ``ui.figures.kpi_text``.
 """
 
 from __future__ import annotations
@@ -14,6 +14,12 @@ import pandas as pd
 
 from sim import Result
 from ui import charts
+
+
+def money(amount: float) -> str:
+    """$850, $296 k, $1.2 M (the unit chosen after rounding: $999,600 is $1.0 M); a minus sign
+    for a negative amount."""
+    return ("-" if amount < 0 else "") + charts.usd_short(amount)
 
 
 def horizon_label(days: int) -> str:
@@ -51,7 +57,7 @@ def breaches(summary: dict[str, Any], horizon_days: int) -> str:
     )
 
 
-def breach_basis(whatif: Result, loaded: Result, money: Callable[[float], str]) -> str:
+def breach_basis(whatif: Result, loaded: Result) -> str:
     """The breaches a year and the 5–95% range of runs behind the breach-loss figure."""
     w, b = whatif.summary, loaded.summary
     words = (
