@@ -203,19 +203,26 @@ class Recording:
             return
         idx, old, n, when = (np.concatenate(part) for part in zip(*self._ttp_rows, strict=True))
         self._ttp_rows, self._ttp_buffered = [], 0
-        # every release in (old, new] is covered now: expand to one row per device-release
-        if n.max(initial=0) <= 1:  # the common case: one release each
-            row, k = np.arange(idx.size), old.astype(np.int64) + 1
+        # Every release in (old, new] is covered now, but releases from before day 0 are not
+        # timed: a class's releases are in time order, so the timed ones are those from its
+        # first release of day 0 or later. Expand to one row per timed device-release, in
+        # the order of the installs (the weighted sums below add in this order).
+        rel, K = self.rel, self.K
+        if not hasattr(self, "_first_timed"):
+            self._first_timed = (rel.day < 0).sum(axis=1)  # per rc: index of its first release on or after day 0
+        rc_i = self.rc[idx].astype(np.int64)
+        first = np.maximum(old.astype(np.int64) + 1, self._first_timed[rc_i])
+        m = np.maximum(old + n - first + 1, 0)  # timed releases each install covers
+        if m.max(initial=0) <= 1:  # the common case: one release each
+            row = np.flatnonzero(m)
+            k = first[row]
         else:
-            row = np.repeat(np.arange(idx.size), n)
-            k = np.repeat(old + 1 - (np.cumsum(n) - n), n) + np.arange(row.size)
-        dev = idx[row]
-        rc = self.rc[dev]
-        released = self.rel.day[rc, k]
-        keep = released >= 0  # releases from before day 0 are not timed
-        dev, rc, k = dev[keep], rc[keep], k[keep]
-        ttp = np.maximum(when[row[keep]] - released[keep], 0.0)
-        sev = self.rel.severity[rc, k].astype(np.int64)
+            row = np.repeat(np.arange(idx.size), m)
+            k = np.repeat(first - (np.cumsum(m) - m), m) + np.arange(row.size)
+        dev, at = idx[row], when[row]
+        cell_rk = rc_i[row] * K + k  # (rc, k) in the flattened schedule
+        ttp = np.maximum(at - rel.day.reshape(-1)[cell_rk], 0.0)
+        sev = rel.severity.reshape(-1)[cell_rk].astype(np.int64)
         # one tally by (replication, class, department, severity); the record's are sums of it
         rec, R, C, D = self.rec, self.R, self.C, self.D
         key = self.rcd[dev].astype(np.int64) * N_SEV + sev
@@ -233,15 +240,39 @@ class Recording:
         flat = (rep * N_SEV + sev) * self.ttp_bins + b  # (replication, severity, day)
         rec.ttp_hist += np.bincount(flat, minlength=rec.ttp_hist.size).reshape(rec.ttp_hist.shape)
         # by the day of install: every day's installs are in one flush (flushes come at a day's end)
-        day = np.clip(np.ceil(when[row[keep]]), 0, self.H).astype(np.int64)
+        day = np.clip(np.ceil(at), 0, self.H).astype(np.int64)
         cell = day * R + rep
         shape2 = rec.patch_day_sum.shape
         rec.patch_day_sum += np.bincount(cell, weights=ttp, minlength=shape2[0] * R).reshape(shape2)
         rec.patch_day_count += np.bincount(cell, minlength=shape2[0] * R).reshape(shape2)
         if cell.size:  # sort by (cell, time to patch); the value picked is the exact time to patch
-            order = np.lexsort((ttp, cell))
+            order = _order_by(cell, ttp)
             cells, ordered = cell[order], ttp[order]
             start = np.flatnonzero(np.r_[True, cells[1:] != cells[:-1]])
             size = np.diff(np.r_[start, cells.size])
             pick = ordered[start + np.ceil(0.9 * size).astype(np.int64) - 1]
             rec.patch_day_p90.reshape(-1)[cells[start]] = pick
+
+
+
+def _order_by(group: np.ndarray, value: np.ndarray) -> np.ndarray:
+    """The order that sorts rows by ``group`` (non-negative integers), then by ``value``
+    (non-negative floats), equal rows keeping their order: what ``np.lexsort((value,
+    group))`` gives, found faster.
+
+    Rows come mostly in group order already (installs are buffered day by day), so one
+    stable sort of the single key ``group x S + value`` (``S`` a power of two above every
+    value) runs through long sorted stretches. Rounding may make two keys of the same
+    group equal while their values differ; the order is then checked exactly, and
+    ``np.lexsort`` is used should it be wrong (or should a value be a negative zero or
+    NaN, where equal-looking values differ)."""
+    top = float(value.max(initial=0.0))
+    if np.signbit(value).any() or not np.isfinite(top):
+        return np.lexsort((value, group))
+    scale = 2.0 ** np.ceil(np.log2(top + 1.0))
+    order = np.argsort(group * scale + value, kind="stable")
+    g, v = group[order], value[order]
+    same = g[1:] == g[:-1]
+    if (g[1:] >= g[:-1]).all() and (v[1:][same] >= v[:-1][same]).all():
+        return order
+    return np.lexsort((value, group))
