@@ -102,6 +102,9 @@ class Recording:
             exposure=z(T, R, N_SEV),
         )
         self.ttp_bins = int(self.H - self.rel.history_start + 2)
+        # per (replication, class): the index of its first release on or after day 0 (releases
+        # are in time order; those from before day 0 are not timed)
+        self._first_timed = (self.rel.day < 0).sum(axis=1)
         self._record_key_for: tuple[int, int] | None = None  # the state table the record's key was built from
         self._blind_buffer = np.zeros(self.M, dtype=bool)
         rec.dept_sizes = self.group_sizes.reshape(R, C, D, self.W).sum(axis=(1, 3))
@@ -207,25 +210,31 @@ class Recording:
         # timed: a class's releases are in time order, so the timed ones are those from its
         # first release of day 0 or later. Expand to one row per timed device-release, in
         # the order of the installs (the weighted sums below add in this order).
-        rel, K = self.rel, self.K
-        if not hasattr(self, "_first_timed"):
-            self._first_timed = (rel.day < 0).sum(axis=1)  # per rc: index of its first release on or after day 0
+        rel, K, R, C, D, rec = self.rel, self.K, self.R, self.C, self.D, self.rec
         rc_i = self.rc[idx].astype(np.int64)
         first = np.maximum(old.astype(np.int64) + 1, self._first_timed[rc_i])
         m = np.maximum(old + n - first + 1, 0)  # timed releases each install covers
+        # what is the same for every release an install covers, worked out per install
+        rcd_i = self.rcd[idx].astype(np.int64)
+        key_i = rcd_i * N_SEV  # (replication, class, department, severity) but the severity
+        hist_i = rcd_i // (C * D) * N_SEV  # (replication, severity) but the severity
+        day_i = np.clip(np.ceil(when), 0, self.H).astype(np.int64)  # the day of install
+        cell_i = day_i * R + rcd_i // (C * D)  # (day, replication)
+        at_i = rc_i * K + first  # the first timed release of each install, in the flattened schedule
         if m.max(initial=0) <= 1:  # the common case: one release each
             row = np.flatnonzero(m)
-            k = first[row]
+            at_rk = at_i[row]
         else:
             row = np.repeat(np.arange(idx.size), m)
-            k = np.repeat(first - (np.cumsum(m) - m), m) + np.arange(row.size)
-        dev, at = idx[row], when[row]
-        cell_rk = rc_i[row] * K + k  # (rc, k) in the flattened schedule
-        ttp = np.maximum(at - rel.day.reshape(-1)[cell_rk], 0.0)
-        sev = rel.severity.reshape(-1)[cell_rk].astype(np.int64)
+            at_rk = np.repeat(at_i - (np.cumsum(m) - m), m)
+            at_rk += np.arange(row.size)  # the install's first timed release, the next, ...
+        ttp = when[row]
+        ttp -= rel.day.reshape(-1)[at_rk]
+        np.maximum(ttp, 0.0, out=ttp)
+        sev = rel.severity.reshape(-1)[at_rk]
         # one tally by (replication, class, department, severity); the record's are sums of it
-        rec, R, C, D = self.rec, self.R, self.C, self.D
-        key = self.rcd[dev].astype(np.int64) * N_SEV + sev
+        key = key_i[row]
+        key += sev
         shape = (R, C, D, N_SEV)
         total = np.bincount(key, weights=ttp, minlength=R * C * D * N_SEV).reshape(shape)
         count = np.bincount(key, minlength=R * C * D * N_SEV).reshape(shape)
@@ -235,44 +244,43 @@ class Recording:
         rec.ttp_count_class += count.sum(axis=(2, 3))
         rec.ttp_sum_dept += total.sum(axis=(1, 3))
         rec.ttp_count_dept += count.sum(axis=(1, 3))
-        b = np.minimum(ttp.astype(np.int64), self.ttp_bins - 1)
-        rep = key // (C * D * N_SEV)
-        flat = (rep * N_SEV + sev) * self.ttp_bins + b  # (replication, severity, day)
+        flat = hist_i[row] + sev  # (replication, severity, days to patch)
+        flat *= self.ttp_bins
+        flat += np.minimum(ttp.astype(np.int64), self.ttp_bins - 1)
         rec.ttp_hist += np.bincount(flat, minlength=rec.ttp_hist.size).reshape(rec.ttp_hist.shape)
         # by the day of install: every day's installs are in one flush (flushes come at a day's end)
-        day = np.clip(np.ceil(at), 0, self.H).astype(np.int64)
-        cell = day * R + rep
+        cell = cell_i[row]
         shape2 = rec.patch_day_sum.shape
         rec.patch_day_sum += np.bincount(cell, weights=ttp, minlength=shape2[0] * R).reshape(shape2)
         rec.patch_day_count += np.bincount(cell, minlength=shape2[0] * R).reshape(shape2)
         if cell.size:  # sort by (cell, time to patch); the value picked is the exact time to patch
-            order = _order_by(cell, ttp)
-            cells, ordered = cell[order], ttp[order]
+            cells, ordered = _sorted_by(cell, ttp)
             start = np.flatnonzero(np.r_[True, cells[1:] != cells[:-1]])
             size = np.diff(np.r_[start, cells.size])
             pick = ordered[start + np.ceil(0.9 * size).astype(np.int64) - 1]
             rec.patch_day_p90.reshape(-1)[cells[start]] = pick
 
 
-
-def _order_by(group: np.ndarray, value: np.ndarray) -> np.ndarray:
-    """The order that sorts rows by ``group`` (non-negative integers), then by ``value``
-    (non-negative floats), equal rows keeping their order: what ``np.lexsort((value,
-    group))`` gives, found faster.
+def _sorted_by(group: np.ndarray, value: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``group`` (non-negative integers) and ``value`` (non-negative floats) with their rows
+    sorted by group, then by value: what ``np.lexsort((value, group))`` orders, found faster.
 
     Rows come mostly in group order already (installs are buffered day by day), so one
     stable sort of the single key ``group x S + value`` (``S`` a power of two above every
-    value) runs through long sorted stretches. Rounding may make two keys of the same
-    group equal while their values differ; the order is then checked exactly, and
-    ``np.lexsort`` is used should it be wrong (or should a value be a negative zero or
-    NaN, where equal-looking values differ)."""
+    value) runs through long sorted stretches. Rounding is monotone, so rows whose keys
+    differ are in the right order; rows with equal keys keep their order, which is checked
+    exactly (rounding may have merged two values of a group), and ``np.lexsort`` is used
+    should it be wrong (or should a value be a negative zero or NaN, which compare equal
+    to, or unordered with, values that differ)."""
     top = float(value.max(initial=0.0))
-    if np.signbit(value).any() or not np.isfinite(top):
-        return np.lexsort((value, group))
-    scale = 2.0 ** np.ceil(np.log2(top + 1.0))
-    order = np.argsort(group * scale + value, kind="stable")
-    g, v = group[order], value[order]
-    same = g[1:] == g[:-1]
-    if (g[1:] >= g[:-1]).all() and (v[1:][same] >= v[:-1][same]).all():
-        return order
-    return np.lexsort((value, group))
+    scale = 2.0 ** np.ceil(np.log2(top + 1.0)) if np.isfinite(top) else np.inf
+    if not np.signbit(value).any() and int(group.max(initial=0)) < 2.0**52 / scale:  # group x S exact
+        key = group * scale
+        key += value
+        order = np.argsort(key, kind="stable")
+        g, v, k = group[order], value[order], key[order]
+        tie = np.flatnonzero(k[1:] == k[:-1])
+        if not tie.size or ((g[tie] < g[tie + 1]) | ((g[tie] == g[tie + 1]) & (v[tie] <= v[tie + 1]))).all():
+            return g, v
+    order = np.lexsort((value, group))
+    return group[order], value[order]
