@@ -99,5 +99,9 @@ class FleetLayout:
         self.n_on_board = 0
         self.group_of = g.astype(np.int32)
         self.group_enrolled = np.zeros(self.group_sizes.size, dtype=np.int64)
+        # per wave group: whether any of its devices ever comes under central management
+        # (a rollout wave of a group that never does offers nothing, and is not queued)
+        ever = np.bincount(self.group_of[np.isfinite(self.enrol_time)], minlength=self.group_sizes.size) > 0
+        self.group_managed: list[bool] = ever.tolist()
         self.enrolled_per_rep = np.zeros(R, dtype=np.int64)
         return u_init
