@@ -78,9 +78,10 @@ class DeviceState:
         old = self.installed[idx]
         n = (new - old).astype(np.int64)
         step = n > 0
-        if not step.any():
-            return
-        idx, old, new, n, when = idx[step], old[step], new[step], n[step], when[step]
+        if not step.all():  # some have it already: leave them out
+            if not step.any():
+                return
+            idx, old, new, n, when = idx[step], old[step], new[step], n[step], when[step]
         flat = self.levels.reshape(-1)
         np.subtract.at(flat, self.level_base[idx] + old, 1)
         np.add.at(flat, self.level_base[idx] + new, 1)
