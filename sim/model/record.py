@@ -135,10 +135,10 @@ class Recording:
             blind = np.logical_or(self.stuck, self.disabled, out=self._blind_buffer)
             np.logical_or(blind, self.botched, out=blind)
             np.greater(blind, self.ticket, out=blind)  # and no ticket open
-            rec.blind[t] = np.count_nonzero(blind.reshape(R, -1), axis=1)
+            rec.blind[t] = _count_per_row(blind.reshape(R, -1))
         rec.enrolled[t] = self.enrolled_per_rep
         if self.M and self.broke.any():  # else no faulty release has broken a device yet: 0
-            rec.broken[t] = np.count_nonzero(self.broken.reshape(R, -1), axis=1)
+            rec.broken[t] = _count_per_row(self.broken.reshape(R, -1))
         rec.backlog[t] = self.queue.count
         self._deadlines_and_releases(t)
         self._exposure(t)
@@ -261,26 +261,32 @@ class Recording:
             rec.patch_day_p90.reshape(-1)[cells[start]] = pick
 
 
+def _count_per_row(flags: np.ndarray) -> np.ndarray | list[int]:
+    """How many flags are set in each row of a 2-D boolean array: row by row while the rows
+    are few (a whole row is counted in one fast pass; counting along an axis is slower)."""
+    if flags.shape[0] <= 64:
+        return [np.count_nonzero(row) for row in flags]
+    return np.count_nonzero(flags, axis=1)
+
+
 def _sorted_by(group: np.ndarray, value: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``group`` (non-negative integers) and ``value`` (non-negative floats) with their rows
     sorted by group, then by value: what ``np.lexsort((value, group))`` orders, found faster.
 
     Rows come mostly in group order already (installs are buffered day by day), so one
     stable sort of the single key ``group x S + value`` (``S`` a power of two above every
-    value) runs through long sorted stretches. Rounding is monotone, so rows whose keys
-    differ are in the right order; rows with equal keys keep their order, which is checked
-    exactly (rounding may have merged two values of a group), and ``np.lexsort`` is used
-    should it be wrong (or should a value be a negative zero or NaN, which compare equal
-    to, or unordered with, values that differ)."""
+    value) runs through long sorted stretches. Rounding may have merged two values of a
+    group into one key, so the result is checked exactly, pair by pair, and ``np.lexsort``
+    is used should it be out of order (or should a value be a negative zero or NaN, which
+    compare equal to, or unordered with, values that differ)."""
     top = float(value.max(initial=0.0))
     scale = 2.0 ** np.ceil(np.log2(top + 1.0)) if np.isfinite(top) else np.inf
     if not np.signbit(value).any() and int(group.max(initial=0)) < 2.0**52 / scale:  # group x S exact
         key = group * scale
         key += value
         order = np.argsort(key, kind="stable")
-        g, v, k = group[order], value[order], key[order]
-        tie = np.flatnonzero(k[1:] == k[:-1])
-        if not tie.size or ((g[tie] < g[tie + 1]) | ((g[tie] == g[tie + 1]) & (v[tie] <= v[tie + 1]))).all():
+        g, v = group[order], value[order]
+        if (g[1:] >= g[:-1]).all() and ((g[1:] > g[:-1]) | (v[1:] >= v[:-1])).all():
             return g, v
     order = np.lexsort((value, group))
     return group[order], value[order]
