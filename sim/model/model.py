@@ -97,7 +97,8 @@ class FleetModel(
         self._queue: list[tuple[float, int, str, int, int]] = []
         self._counter = itertools.count()
         self._ttp_rows: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
-        self._ttp_buffered = 0
+        self._ttp_buffered = 0  # installs since the time-to-patch sums last reached the record's totals
+        self._ttp_held = 0  # installs held, not yet tallied
         self.progress: Callable[[float], None] | None = None
         self._table_time = np.inf  # the state table is built on first use
         self.audit_round = 0

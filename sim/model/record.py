@@ -5,7 +5,8 @@ class and department, the non-compliant ones by their worst overdue severity, bl
 spots, the technicians' backlog and utilisation, enrolled devices, the deadlines that
 fell that day and how many were met, the device-updates released, and each lever's
 spending, and the open vulnerabilities by severity (sim/risk.py prices them). Installs
-are buffered and their times to patch tallied in bulk at a day's end.
+are buffered and their times to patch tallied in bulk at a day's end, a few thousand at a
+time (small arrays stay in the processor's cache and cost no fresh memory pages).
 sim/results.py turns the record into the KPI series and the summary.
 """
 
@@ -19,7 +20,8 @@ from sim.model.releases import N_SEV
 from sim.model.training import DAYS_PER_MONTH, training_sessions
 
 LEVERS = ("central_management", "audits", "reporting_channel", "training", "technicians")
-TTP_BUFFER_INSTALLS = 200_000  # installs held (about 6 MB) before time to patch is tallied, at a day's end
+TTP_BUFFER_INSTALLS = 200_000  # installs between two additions of the time-to-patch sums to the record's totals
+TTP_TALLY_INSTALLS = 16_384  # installs held before their times to patch are tallied, at a day's end
 
 
 @dataclass
@@ -105,6 +107,10 @@ class Recording:
         # per (replication, class): the index of its first release on or after day 0 (releases
         # are in time order; those from before day 0 are not timed)
         self._first_timed = (self.rel.day < 0).sum(axis=1)
+        # time to patch summed and counted by (replication, class, department, severity) since
+        # these were last added to the record's totals
+        self._ttp_total = np.zeros(R * C * D * N_SEV)
+        self._ttp_count = np.zeros(R * C * D * N_SEV, dtype=np.int64)
         self._record_key_for: tuple[int, int] | None = None  # the state table the record's key was built from
         self._blind_buffer = np.zeros(self.M, dtype=bool)
         rec.dept_sizes = self.group_sizes.reshape(R, C, D, self.W).sum(axis=(1, 3))
@@ -196,20 +202,46 @@ class Recording:
         )
 
     def _flush_ttp_if_full(self) -> None:
-        """At a day's end, so a day's installs are tallied together."""
+        """At a day's end (so that a day's installs are tallied together): tally the held
+        installs once there are a few thousand, and add the sums to the record's totals
+        every ``TTP_BUFFER_INSTALLS`` installs."""
         if self._ttp_buffered > TTP_BUFFER_INSTALLS:
             self._flush_ttp()
+        elif self._ttp_held > TTP_TALLY_INSTALLS:
+            self._tally_ttp()
 
     def _flush_ttp(self) -> None:
-        """Add the buffered time-to-patch rows to the record's tallies in one pass."""
+        """Tally the held installs, then add the time-to-patch sums and counts kept since the
+        last time to the record's totals.
+
+        The sums are added up install by install, in order, and reach the totals every
+        ``TTP_BUFFER_INSTALLS`` installs and at the end: the grouping of the floating-point
+        additions, kept as it was when every install was held until then, so the figures
+        stay the same to the last bit."""
+        self._tally_ttp()
+        self._ttp_buffered = 0
+        rec, R, C, D = self.rec, self.R, self.C, self.D
+        shape = (R, C, D, N_SEV)
+        total, count = self._ttp_total.reshape(shape), self._ttp_count.reshape(shape)
+        rec.ttp_sum += total.sum(axis=(1, 2))
+        rec.ttp_count += count.sum(axis=(1, 2))
+        rec.ttp_sum_class += total.sum(axis=(2, 3))
+        rec.ttp_count_class += count.sum(axis=(2, 3))
+        rec.ttp_sum_dept += total.sum(axis=(1, 3))
+        rec.ttp_count_dept += count.sum(axis=(1, 3))
+        self._ttp_total[:] = 0.0
+        self._ttp_count[:] = 0
+
+    def _tally_ttp(self) -> None:
+        """Tally the times to patch of the held installs (whole days of them)."""
         if not self._ttp_rows:
             return
         idx, old, n, when = (np.concatenate(part) for part in zip(*self._ttp_rows, strict=True))
-        self._ttp_rows, self._ttp_buffered = [], 0
+        self._ttp_rows, self._ttp_held = [], 0
         # Every release in (old, new] is covered now, but releases from before day 0 are not
         # timed: a class's releases are in time order, so the timed ones are those from its
         # first release of day 0 or later. Expand to one row per timed device-release, in
-        # the order of the installs (the weighted sums below add in this order).
+        # the order of the installs (the sums below add in this order).
         rel, K, R, C, D, rec = self.rel, self.K, self.R, self.C, self.D, self.rec
         rc_i = self.rc[idx].astype(np.int64)
         first = np.maximum(old.astype(np.int64) + 1, self._first_timed[rc_i])
@@ -232,18 +264,12 @@ class Recording:
         ttp -= rel.day.reshape(-1)[at_rk]
         np.maximum(ttp, 0.0, out=ttp)
         sev = rel.severity.reshape(-1)[at_rk]
-        # one tally by (replication, class, department, severity); the record's are sums of it
+        # one tally by (replication, class, department, severity), added to in order (the
+        # record's totals are sums of it, see _flush_ttp)
         key = key_i[row]
         key += sev
-        shape = (R, C, D, N_SEV)
-        total = np.bincount(key, weights=ttp, minlength=R * C * D * N_SEV).reshape(shape)
-        count = np.bincount(key, minlength=R * C * D * N_SEV).reshape(shape)
-        rec.ttp_sum += total.sum(axis=(1, 2))
-        rec.ttp_count += count.sum(axis=(1, 2))
-        rec.ttp_sum_class += total.sum(axis=(2, 3))
-        rec.ttp_count_class += count.sum(axis=(2, 3))
-        rec.ttp_sum_dept += total.sum(axis=(1, 3))
-        rec.ttp_count_dept += count.sum(axis=(1, 3))
+        np.add.at(self._ttp_total, key, ttp)
+        self._ttp_count += np.bincount(key, minlength=self._ttp_count.size)
         flat = hist_i[row] + sev  # (replication, severity, days to patch)
         flat *= self.ttp_bins
         flat += np.minimum(ttp.astype(np.int64), self.ttp_bins - 1)

@@ -92,6 +92,7 @@ class DeviceState:
         # time to patch is tallied later, in bulk: keep what it needs
         self._ttp_rows.append((idx, old, n, when))
         self._ttp_buffered += idx.size
+        self._ttp_held += idx.size
 
     def _state_table(self, now: float) -> np.ndarray:
         """For each (rc, installed+1): 0 if compliant, else 1 + rank of the worst overdue
