@@ -111,7 +111,6 @@ class Recording:
         # these were last added to the record's totals
         self._ttp_total = np.zeros(R * C * D * N_SEV)
         self._ttp_count = np.zeros(R * C * D * N_SEV, dtype=np.int64)
-        self._record_key_for: tuple[int, int] | None = None  # the state table the record's key was built from
         self._blind_buffer = np.zeros(self.M, dtype=bool)
         rec.dept_sizes = self.group_sizes.reshape(R, C, D, self.W).sum(axis=(1, 3))
         rec.ttp_sum = z(R, N_SEV)
@@ -125,13 +124,21 @@ class Recording:
 
     def _record(self, t: int) -> None:
         rec, R = self.rec, self.R
-        table = self._state_table(t)
+        # Each (replication, class, department) and release level's state today, as a key
+        # (group, state): brought up to date where deadlines passed, the rows of the state
+        # table that changed since the last day recorded.
+        table = self._state_table(t).reshape(-1, self.K + 1)
         n_rcd = self.levels.shape[0]
-        if self._record_key_for != (self._dl_passed, id(self._table)):  # a deadline passed: new states
-            per_rcd = table.reshape(-1, self.K + 1)[self.rc_of_rcd]  # (RCD, K+1)
-            self._record_key = (np.arange(n_rcd)[:, None] * (N_SEV + 1) + per_rcd).reshape(-1)
-            self._record_key_for = (self._dl_passed, id(self._table))
-        key = self._record_key
+        changed = self._table_changed
+        if changed is None:  # the table was built afresh: every row
+            self._record_key = np.arange(n_rcd)[:, None] * (N_SEV + 1) + table[self.rc_of_rcd]  # (RCD, K+1)
+            self._table_changed = []
+        elif changed:
+            rc = np.unique(np.concatenate(changed)) if len(changed) > 1 else changed[0]
+            rcd = (rc[:, None] * self.D + np.arange(self.D)).reshape(-1)
+            self._record_key[rcd] = rcd[:, None] * (N_SEV + 1) + table[rcd // self.D]
+            changed.clear()
+        key = self._record_key.reshape(-1)
         counts = np.bincount(key, weights=self.levels.reshape(-1), minlength=n_rcd * (N_SEV + 1))
         counts = counts.reshape(R, self.C, self.D, N_SEV + 1).astype(np.int64)
         rec.compliant_cd[t] = counts[..., 0]
@@ -183,18 +190,25 @@ class Recording:
             # the columns that may be open on day t are a prefix
             first = np.where(np.isfinite(self._exp_from), self._exp_from, np.inf).min(axis=0)
             self._exp_open_sorted = np.minimum.accumulate(first[::-1])[::-1]
+            self._exp_lo = 0  # no device is below this level (installs only ever move devices up)
         if not self.M:
             return
         RC, K = self.R * self.C, self.K
-        per_rc = self.levels.reshape(RC, self.D, K + 1).sum(axis=1)  # (RC, K + 1) devices at each level
+        per_rc = _sum_middle(self.levels.reshape(RC, self.D, K + 1))  # (RC, K + 1) devices at each level
         # only releases some device lacks (from the oldest level any device is at) and whose
         # exploit day has come matter: the rest add nothing
-        lo = int(np.argmax(per_rc.any(axis=0)))
+        lo = self._exp_lo
+        while lo < K and not per_rc[:, lo].any():
+            lo += 1
+        self._exp_lo = lo
         hi = int(np.searchsorted(self._exp_open_sorted, t, side="right"))  # releases k < hi may be open
         if hi <= lo:
             self.rec.exposure[t] = 0.0
             return
-        lacking = np.cumsum(per_rc[:, :hi], axis=1)[:, lo:hi]  # (RC, hi - lo): devices below release k
+        # (RC, hi - lo): devices below release k, a running count along each row (one pass
+        # over the flattened table, less each row's start)
+        running = np.cumsum(per_rc.reshape(-1)).reshape(RC, K + 1)
+        lacking = running[:, lo:hi] - np.concatenate([[0], running[:-1, -1]])[:, None]
         share = np.where(self._exp_from[:, lo:hi] <= t, lacking / self._exp_size, 0.0)
         key = self._exp_key.reshape(RC, K)[:, lo:hi].reshape(-1)
         self.rec.exposure[t] = np.bincount(key, weights=share.reshape(-1), minlength=self.R * N_SEV).reshape(
@@ -285,6 +299,17 @@ class Recording:
             size = np.diff(np.r_[start, cells.size])
             pick = ordered[start + np.ceil(0.9 * size).astype(np.int64) - 1]
             rec.patch_day_p90.reshape(-1)[cells[start]] = pick
+
+
+def _sum_middle(a: np.ndarray) -> np.ndarray:
+    """``a.sum(axis=1)`` of a 3-D integer array, as a few whole-slice additions while the
+    middle axis is short (numpy's sum along it is slow for short axes)."""
+    if a.shape[1] > 8:
+        return a.sum(axis=1)
+    out = a[:, 0].copy()
+    for i in range(1, a.shape[1]):
+        out += a[:, i]
+    return out
 
 
 def _count_per_row(flags: np.ndarray) -> np.ndarray | list[int]:
