@@ -143,8 +143,11 @@ class TicketQueue:
         if not idx.size:
             return
         urgent = self.urgent[idx]
-        self.in_log[0] -= np.bincount(self.rep[idx[urgent]], minlength=self.R)
-        self.in_log[1] -= np.bincount(self.rep[idx[~urgent]], minlength=self.R)
+        if urgent.any():
+            self.in_log[0] -= np.bincount(self.rep[idx[urgent]], minlength=self.R)
+            self.in_log[1] -= np.bincount(self.rep[idx[~urgent]], minlength=self.R)
+        else:
+            self.in_log[1] -= np.bincount(self.rep[idx], minlength=self.R)
         self.open[idx] = False
         self.urgent[idx] = False
         self.remaining[idx] = 0.0
@@ -203,11 +206,12 @@ class TicketQueue:
         work = np.clip(left[:, None] - (within - today), 0.0, today)
         left -= work.sum(axis=1)
         rest = np.where(live, remaining - work, 0.0)
-        finished = live & (work > 0) & (rest <= DONE)
-        partial = live & (work > 0) & ~finished
+        worked = live & (work > 0)
+        finished = worked & (rest <= DONE)
+        keep = live & ~finished
+        partial = keep & worked
         self.remaining[dev[partial]] = rest[partial]
         # The row's new front is its first live entry left unfinished (or the window's end).
-        keep = live & ~finished
         end = np.minimum(log.head + width, log.size)
         log.head = np.where(keep.any(axis=1), log.head + keep.argmax(axis=1), end)
         return dev[finished]

@@ -26,6 +26,18 @@ def ranges(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.arange(pos.size) + (lo - (np.cumsum(n) - n))[pos], pos
 
 
+def _count_at_most(edges: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """For each ``x``, how many of the (sorted) ``edges`` are at most it: what
+    ``np.searchsorted(edges, x, side="right")`` gives, as one comparison per edge while the
+    edges are few (cheaper than a binary search per element)."""
+    if edges.size > 16:
+        return np.searchsorted(edges, x, side="right")
+    out = np.zeros(x.shape, dtype=np.int64)
+    for edge in edges:
+        out += x >= edge
+    return out
+
+
 class FleetLayout:
     """Fleet layout and per-device draws (a mixin of ``FleetModel``)."""
 
@@ -46,11 +58,13 @@ class FleetLayout:
         # Each device's department and wave: a category drawn from its own uniform, so the
         # counts are multinomial and the departments do not depend on the waves.
         pick = lambda mech, cum: np.minimum(  # noqa: E731
-            np.searchsorted(cum, Draws.uniform(key, mech) * cum[-1], side="right"), cum.size - 1
+            _count_at_most(cum, Draws.uniform(key, mech) * cum[-1]), cum.size - 1
         )
         dept, wave = pick(Mechanism.DEPARTMENT, dept_cum), pick(Mechanism.WAVE, wave_cum)
         group = ((rep * C + cls) * D + dept) * W + wave
-        order = np.argsort(group, kind="stable")  # by (replication, class, department, wave), then j
+        # by (replication, class, department, wave), then j (a stable sort: a radix sort when
+        # the groups fit in 16 bits)
+        order = np.argsort(group.astype(np.uint16) if R * C * D * W <= 2**16 else group, kind="stable")
         self.dev_key = key[order]
         self.dev_index = j[order]  # each device's number within its class
         self.group_sizes = np.bincount(group, minlength=R * C * D * W)
