@@ -75,10 +75,13 @@ class Approvals:
     def _push(self, when: float, kind: str, group: int, seq: int) -> None:
         heapq.heappush(self._queue, (when, next(self._counter), kind, group, seq))
 
-    def _approve(self, ev: np.ndarray, t: int) -> None:
-        """Approvals (rows of department group, release), in the order they fell due: devices
+    def _approve(self, approvals: list[tuple[int, int]], t: int) -> None:
+        """Approvals (department group, release), in the order they fell due: devices
         outside central management that are behind get a technician ticket."""
-        ev = ev[np.argsort(ev[:, 0] // (self.C * self.D), kind="stable")]  # by replication, in order
+        per_rep = self.C * self.D
+        approvals = sorted(approvals, key=lambda a: a[0] // per_rep)  # by replication, in order (a stable sort)
+        distinct = len({group for group, _ in approvals}) == len(approvals)  # then no device is listed twice
+        ev = np.array(approvals, dtype=np.int64)
         groups, seqs = ev[:, 0], ev[:, 1]
         np.maximum.at(self.approved, groups, seqs.astype(self.approved.dtype))
         idx, pos = ranges(self.rcd_start[groups], self.rcd_start[groups + 1])
@@ -88,5 +91,4 @@ class Approvals:
         need = ~self.enrolled[idx] & (self.believed[idx] < seq)  # an open ticket may move up
         if need.any():
             critical = self.rel.severity[groups // self.D, seqs] == CRITICAL
-            distinct = np.unique(groups).size == groups.size  # then no device is listed twice
             self._open_tickets(idx[need], t, critical[pos[need]], distinct=distinct)
