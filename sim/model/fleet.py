@@ -83,8 +83,6 @@ class FleetLayout:
         self.rep_start = self.group_start[:: C * D * W]
 
         # Per-device draws, one uniform each, keyed by the device.
-        u_ota = Draws.uniform(self.dev_key, Mechanism.OTA)
-        u_enrol = Draws.uniform(self.dev_key, Mechanism.ENROL)
         u_init = Draws.uniform(self.dev_key, Mechanism.INITIAL)
         # whether the console reads the device's running version (once enrolled)
         visibility = sc.levers.central_management.console_visibility
@@ -96,21 +94,25 @@ class FleetLayout:
         self.minutes = np.array([c.manual_minutes for c in classes], dtype=float)
         cm = sc.levers.central_management
         self.checkin = cm.checkin_days
-        enrol_u = np.where(u_ota < ota, u_enrol, np.inf)
         share = cm.enrolled_share
         if share > 0:
-            # device i is on board at onboarding_days * u_i / share if u_i < share; dividing only
-            # there keeps a vanishingly small share from overflowing in the devices never enrolled
+            # whether the device's class lets it be managed over the air, and its enrolment
+            # draw: device i is on board at onboarding_days * u_i / share if u_i < share;
+            # dividing only there keeps a vanishingly small share from overflowing in the
+            # devices never enrolled
+            u_ota = Draws.uniform(self.dev_key, Mechanism.OTA)
+            enrol_u = np.where(u_ota < ota, Draws.uniform(self.dev_key, Mechanism.ENROL), np.inf)
             enrolled = enrol_u < share
             self.enrol_time = np.divide(
                 cm.onboarding_days * np.where(enrolled, enrol_u, 0.0), share, out=np.full(M, np.inf), where=enrolled
             )
-        else:
+            # devices in the order they come on board
+            self.enrol_order = np.argsort(self.enrol_time, kind="stable")
+        else:  # nobody enrols (and those two draws would not be used)
             self.enrol_time = np.full(M, np.inf)
-        # devices in the order they come on board, and how many of them already have
-        self.enrol_order = np.argsort(self.enrol_time, kind="stable")
+            self.enrol_order = np.arange(M)  # what a stable sort of equal moments gives
         self.enrol_sorted = self.enrol_time[self.enrol_order]
-        self.n_on_board = 0
+        self.n_on_board = 0  # how many of them already have come on board
         self.group_of = g.astype(np.int32)
         self.group_enrolled = np.zeros(self.group_sizes.size, dtype=np.int64)
         # per wave group: whether any of its devices ever comes under central management
