@@ -5,8 +5,9 @@ class and department, the non-compliant ones by their worst overdue severity, bl
 spots, the technicians' backlog and utilisation, enrolled devices, the deadlines that
 fell that day and how many were met, the device-updates released, and each lever's
 spending, and the open vulnerabilities by severity (sim/risk.py prices them). Installs
-are buffered and their times to patch tallied in bulk at a day's end, a few thousand at a
-time (small arrays stay in the processor's cache and cost no fresh memory pages).
+are buffered and their times to patch tallied in bulk at a day's end, some sixteen
+thousand at a time (arrays that size stay in the processor's cache and need no fresh
+memory pages).
 sim/results.py turns the record into the KPI series and the summary.
 """
 
@@ -217,8 +218,8 @@ class Recording:
 
     def _flush_ttp_if_full(self) -> None:
         """At a day's end (so that a day's installs are tallied together): tally the held
-        installs once there are a few thousand, and add the sums to the record's totals
-        every ``TTP_BUFFER_INSTALLS`` installs."""
+        installs once there are more than ``TTP_TALLY_INSTALLS``, and add the sums to the
+        record's totals every ``TTP_BUFFER_INSTALLS`` installs."""
         if self._ttp_buffered > TTP_BUFFER_INSTALLS:
             self._flush_ttp()
         elif self._ttp_held > TTP_TALLY_INSTALLS:
