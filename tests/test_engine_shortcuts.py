@@ -58,3 +58,37 @@ def test_count_per_row_and_sum_middle_give_what_numpy_gives(rows: int) -> None:
     for middle in (1, 3, 8, 9):
         a = rng.integers(0, 1000, (rows, middle, 5))
         np.testing.assert_array_equal(_sum_middle(a), a.sum(axis=1))
+
+
+def test_how_often_installs_are_tallied_changes_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Installs are tallied in batches at a day's end; the batch size must not move any
+    figure, not even in the last bit. Audits every 2.5 days re-enable switched-off devices
+    at half past a day, so some check-ins fall due after that day's attempts and are made
+    the next day, dated the day before: a batch must not end between them."""
+    from dataclasses import fields
+
+    from sim.model import Draws, FleetModel
+    from tests.helpers import one_class
+
+    sc = one_class(
+        count=3000,
+        interval=7.0,
+        cadence="poisson",
+        device={"install_failure_rate": 0.2, "silent_failure_share": 0.3, "ota_capable": 0.8},
+        human_factors={"disable_rate_per_month": 0.3},
+        levers={
+            "central_management": {"enrolled_share": 0.7, "onboarding_days": 20, "checkin_days": 0.7},
+            "audits": {"interval_days": 2.5, "coverage": 1.0, "detection_rate": 1.0},
+            "technicians": {"count": 2},
+        },
+        simulation={"horizon_days": 120, "replications": 2},
+    )
+    records = []
+    for tally in (0, 10**9):  # tally every day, or only when the sums reach the record's totals
+        monkeypatch.setattr("sim.model.record.TTP_TALLY_INSTALLS", tally)
+        records.append(FleetModel(sc, range(2), Draws(3)).run())
+    daily, rarely = records
+    assert daily.patch_day_count.sum() > 1000
+    for f in fields(daily):
+        a, b = getattr(daily, f.name), getattr(rarely, f.name)
+        assert np.array_equal(a, b, equal_nan=True), f.name

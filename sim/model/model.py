@@ -131,7 +131,7 @@ class FleetModel(
             self._due_audits(t)
             self._workday(t)
             self._record(t)
-            self._flush_ttp_if_full()
+            self._flush_ttp_if_full(t)
             nxt = self._next_busy_day(t) if self.skip_quiet_days else t + 1
             self._fill_quiet(t + 1, nxt)
             if self.progress is not None and (t % 16 == 0 or t // 16 != (nxt - 1) // 16):

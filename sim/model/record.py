@@ -216,13 +216,19 @@ class Recording:
             self.R, N_SEV
         )
 
-    def _flush_ttp_if_full(self) -> None:
-        """At a day's end (so that a day's installs are tallied together): tally the held
-        installs once there are more than ``TTP_TALLY_INSTALLS``, and add the sums to the
-        record's totals every ``TTP_BUFFER_INSTALLS`` installs."""
+    def _flush_ttp_if_full(self, t: int) -> None:
+        """At the end of day ``t`` (so that a day's installs are tallied together): tally the
+        held installs once there are more than ``TTP_TALLY_INSTALLS`` and every install
+        dated day ``t`` or earlier has been made, and add the sums to the record's totals
+        every ``TTP_BUFFER_INSTALLS`` installs.
+
+        An install can be made a day late: an audit at a moment inside day ``t`` (every 2.5
+        days, say) gives a re-enabled device a check-in that may fall due before the day's
+        end, after the day's attempts; it is made on day ``t + 1``, dated day ``t``. The
+        held installs wait for it, so each day's installs are tallied together."""
         if self._ttp_buffered > TTP_BUFFER_INSTALLS:
             self._flush_ttp()
-        elif self._ttp_held > TTP_TALLY_INSTALLS:
+        elif self._ttp_held > TTP_TALLY_INSTALLS and self._least_enrolled("next_attempt", t) > t:
             self._tally_ttp()
 
     def _flush_ttp(self) -> None:
