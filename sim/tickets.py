@@ -54,9 +54,9 @@ class _Log:
         if (self.size + adds).max() > self.dev.shape[1]:
             self._compact(adds)
         first = np.concatenate([[0], np.cumsum(adds)[:-1]])
-        slot = self.size[reps] + np.arange(reps.size) - first[reps]
-        self.dev[reps, slot] = dev
-        self.key[reps, slot] = key
+        at = reps * self.dev.shape[1] + self.size[reps] + np.arange(reps.size) - first[reps]  # in the flat rows
+        self.dev.reshape(-1)[at] = dev
+        self.key.reshape(-1)[at] = key
         self.size += adds
 
     def _compact(self, adds: np.ndarray) -> None:
@@ -102,6 +102,19 @@ class TicketQueue:
             return
         if not distinct:
             idx, urgent = _first_each(idx, urgent)
+        if not urgent.any():  # then no ticket moves up: only devices without one get one
+            idx = idx[~self.open[idx]]
+            if idx.size:
+                rep = self.rep[idx]
+                self.in_log[1] += np.bincount(rep, minlength=self.R)
+                keys = self._next + np.arange(idx.size, dtype=np.int64)
+                self._next += idx.size
+                self.remaining[idx] = self.minutes[idx]
+                self.open[idx] = True
+                self.urgent[idx] = False
+                self.key[idx] = keys
+                self.logs[1].append(rep, idx, keys)
+            return
         already = self.open[idx]
         move = already & urgent & ~self.urgent[idx]
         keep = ~already | move
@@ -130,8 +143,11 @@ class TicketQueue:
         if not idx.size:
             return
         urgent = self.urgent[idx]
-        self.in_log[0] -= np.bincount(self.rep[idx[urgent]], minlength=self.R)
-        self.in_log[1] -= np.bincount(self.rep[idx[~urgent]], minlength=self.R)
+        if urgent.any():
+            self.in_log[0] -= np.bincount(self.rep[idx[urgent]], minlength=self.R)
+            self.in_log[1] -= np.bincount(self.rep[idx[~urgent]], minlength=self.R)
+        else:
+            self.in_log[1] -= np.bincount(self.rep[idx], minlength=self.R)
         self.open[idx] = False
         self.urgent[idx] = False
         self.remaining[idx] = 0.0
@@ -169,14 +185,17 @@ class TicketQueue:
         longest = int((log.size - log.head).max())
         per_ticket = min(self.shortest, shift)
         width = min(longest, int(max(16, 2 * (left.max() / per_ticket + 1))))
-        rows = np.arange(self.R)[:, None]
+        cap = log.dev.shape[1]
+        row_start = np.arange(0, self.R * cap, cap)[:, None]  # where each row starts in the flat log
         while True:
-            cols = log.head[:, None] + np.arange(width)[None, :]
+            cols = log.head[:, None] + np.arange(width)
             inside = cols < log.size[:, None]
-            cols = np.minimum(cols, log.dev.shape[1] - 1)
-            dev, key = log.dev[rows, cols], log.key[rows, cols]
+            np.minimum(cols, cap - 1, out=cols)
+            cols += row_start  # now places in the flattened log
+            dev, key = log.dev.reshape(-1)[cols], log.key.reshape(-1)[cols]
             live = inside & (self.key[dev] == key)
-            today = np.where(live, np.minimum(self.remaining[dev], shift), 0.0)  # most a ticket takes today
+            remaining = self.remaining[dev]
+            today = np.where(live, np.minimum(remaining, shift), 0.0)  # most a ticket takes today
             within = np.cumsum(today, axis=1)
             wants_more = within[:, -1] < left - DONE
             beyond = log.head + width < log.size
@@ -186,12 +205,13 @@ class TicketQueue:
         # In order, each ticket gets what it can take today or what is left of the day.
         work = np.clip(left[:, None] - (within - today), 0.0, today)
         left -= work.sum(axis=1)
-        rest = np.where(live, self.remaining[dev] - work, 0.0)
-        finished = live & (work > 0) & (rest <= DONE)
-        partial = live & (work > 0) & ~finished
+        rest = np.where(live, remaining - work, 0.0)
+        worked = live & (work > 0)
+        finished = worked & (rest <= DONE)
+        keep = live & ~finished
+        partial = keep & worked
         self.remaining[dev[partial]] = rest[partial]
         # The row's new front is its first live entry left unfinished (or the window's end).
-        keep = live & ~finished
         end = np.minimum(log.head + width, log.size)
         log.head = np.where(keep.any(axis=1), log.head + keep.argmax(axis=1), end)
         return dev[finished]

@@ -6,7 +6,9 @@ variation ``1 - clarity``, drawn from one uniform keyed by (replication, class, 
 department); critical updates under "prioritise critical" are approved at once. One
 release process per (replication, device class) walks the release schedule; at each
 release it queues each department's approval and its rollout waves (one every
-``wave_gap_days`` after the approval) as timed events for the day process.
+``wave_gap_days`` after the approval) as timed events for the day process (the waves of
+a slice none of whose devices ever comes under central management are left out: they
+would offer nothing).
 
 When an approval falls due, devices outside central management that are behind it get a
 technician ticket.
@@ -54,24 +56,32 @@ class Approvals:
         cm = self.sc.levers.central_management
         days, n = self.rel.day[rc], int(self.rel.count[rc])
         delays = self.approval_delay[rc]
+        # each department's wave groups that some device of ever comes under central
+        # management, with each wave's delay after the approval (the others would offer nothing)
+        waves = [
+            [(rcd * self.W + w, w * cm.wave_gap_days) for w in range(self.W) if self.group_managed[rcd * self.W + w]]
+            for rcd in range(rc * self.D, (rc + 1) * self.D)
+        ]
         for k in range(n):
             if days[k] < 0:
                 continue
             yield env.timeout(days[k] - env.now)
             for d in range(self.D):
                 approve_at = env.now + float(delays[k, d])
-                rcd = rc * self.D + d
-                self._push(approve_at, "approve", rcd, k)
-                for w in range(self.W):
-                    self._push(approve_at + w * cm.wave_gap_days, "wave", rcd * self.W + w, k)
+                self._push(approve_at, "approve", rc * self.D + d, k)
+                for group, after in waves[d]:
+                    self._push(approve_at + after, "wave", group, k)
 
     def _push(self, when: float, kind: str, group: int, seq: int) -> None:
         heapq.heappush(self._queue, (when, next(self._counter), kind, group, seq))
 
-    def _approve(self, ev: np.ndarray, t: int) -> None:
-        """Approvals (rows of department group, release), in the order they fell due: devices
+    def _approve(self, approvals: list[tuple[int, int]], t: int) -> None:
+        """Approvals (department group, release), in the order they fell due: devices
         outside central management that are behind get a technician ticket."""
-        ev = ev[np.argsort(ev[:, 0] // (self.C * self.D), kind="stable")]  # by replication, in order
+        per_rep = self.C * self.D
+        approvals = sorted(approvals, key=lambda a: a[0] // per_rep)  # by replication, in order (a stable sort)
+        distinct = len({group for group, _ in approvals}) == len(approvals)  # then no device is listed twice
+        ev = np.array(approvals, dtype=np.int64)
         groups, seqs = ev[:, 0], ev[:, 1]
         np.maximum.at(self.approved, groups, seqs.astype(self.approved.dtype))
         idx, pos = ranges(self.rcd_start[groups], self.rcd_start[groups + 1])
@@ -81,5 +91,4 @@ class Approvals:
         need = ~self.enrolled[idx] & (self.believed[idx] < seq)  # an open ticket may move up
         if need.any():
             critical = self.rel.severity[groups // self.D, seqs] == CRITICAL
-            distinct = np.unique(groups).size == groups.size  # then no device is listed twice
             self._open_tickets(idx[need], t, critical[pos[need]], distinct=distinct)

@@ -26,6 +26,18 @@ def ranges(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.arange(pos.size) + (lo - (np.cumsum(n) - n))[pos], pos
 
 
+def _count_at_most(edges: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """For each ``x``, how many of the (sorted) ``edges`` are at most it: what
+    ``np.searchsorted(edges, x, side="right")`` gives, as one comparison per edge while the
+    edges are few (cheaper than a binary search per element)."""
+    if edges.size > 16:
+        return np.searchsorted(edges, x, side="right")
+    out = np.zeros(x.shape, dtype=np.int64)
+    for edge in edges:
+        out += x >= edge
+    return out
+
+
 class FleetLayout:
     """Fleet layout and per-device draws (a mixin of ``FleetModel``)."""
 
@@ -46,11 +58,13 @@ class FleetLayout:
         # Each device's department and wave: a category drawn from its own uniform, so the
         # counts are multinomial and the departments do not depend on the waves.
         pick = lambda mech, cum: np.minimum(  # noqa: E731
-            np.searchsorted(cum, Draws.uniform(key, mech) * cum[-1], side="right"), cum.size - 1
+            _count_at_most(cum, Draws.uniform(key, mech) * cum[-1]), cum.size - 1
         )
         dept, wave = pick(Mechanism.DEPARTMENT, dept_cum), pick(Mechanism.WAVE, wave_cum)
         group = ((rep * C + cls) * D + dept) * W + wave
-        order = np.argsort(group, kind="stable")  # by (replication, class, department, wave), then j
+        # by (replication, class, department, wave), then j (a stable sort: a radix sort when
+        # the groups fit in 16 bits)
+        order = np.argsort(group.astype(np.uint16) if R * C * D * W <= 2**16 else group, kind="stable")
         self.dev_key = key[order]
         self.dev_index = j[order]  # each device's number within its class
         self.group_sizes = np.bincount(group, minlength=R * C * D * W)
@@ -69,8 +83,6 @@ class FleetLayout:
         self.rep_start = self.group_start[:: C * D * W]
 
         # Per-device draws, one uniform each, keyed by the device.
-        u_ota = Draws.uniform(self.dev_key, Mechanism.OTA)
-        u_enrol = Draws.uniform(self.dev_key, Mechanism.ENROL)
         u_init = Draws.uniform(self.dev_key, Mechanism.INITIAL)
         # whether the console reads the device's running version (once enrolled)
         visibility = sc.levers.central_management.console_visibility
@@ -82,22 +94,30 @@ class FleetLayout:
         self.minutes = np.array([c.manual_minutes for c in classes], dtype=float)
         cm = sc.levers.central_management
         self.checkin = cm.checkin_days
-        enrol_u = np.where(u_ota < ota, u_enrol, np.inf)
         share = cm.enrolled_share
         if share > 0:
-            # device i is on board at onboarding_days * u_i / share if u_i < share; dividing only
-            # there keeps a vanishingly small share from overflowing in the devices never enrolled
+            # whether the device's class lets it be managed over the air, and its enrolment
+            # draw: device i is on board at onboarding_days * u_i / share if u_i < share;
+            # dividing only there keeps a vanishingly small share from overflowing in the
+            # devices never enrolled
+            u_ota = Draws.uniform(self.dev_key, Mechanism.OTA)
+            enrol_u = np.where(u_ota < ota, Draws.uniform(self.dev_key, Mechanism.ENROL), np.inf)
             enrolled = enrol_u < share
             self.enrol_time = np.divide(
                 cm.onboarding_days * np.where(enrolled, enrol_u, 0.0), share, out=np.full(M, np.inf), where=enrolled
             )
-        else:
+            # devices in the order they come on board
+            self.enrol_order = np.argsort(self.enrol_time, kind="stable")
+        else:  # nobody enrols (and those two draws would not be used)
             self.enrol_time = np.full(M, np.inf)
-        # devices in the order they come on board, and how many of them already have
-        self.enrol_order = np.argsort(self.enrol_time, kind="stable")
+            self.enrol_order = np.arange(M)  # what a stable sort of equal moments gives
         self.enrol_sorted = self.enrol_time[self.enrol_order]
-        self.n_on_board = 0
+        self.n_on_board = 0  # how many of them already have come on board
         self.group_of = g.astype(np.int32)
         self.group_enrolled = np.zeros(self.group_sizes.size, dtype=np.int64)
+        # per wave group: whether any of its devices ever comes under central management
+        # (a rollout wave of a group that never does offers nothing, and is not queued)
+        ever = np.bincount(self.group_of[np.isfinite(self.enrol_time)], minlength=self.group_sizes.size) > 0
+        self.group_managed: list[bool] = ever.tolist()
         self.enrolled_per_rep = np.zeros(R, dtype=np.int64)
         return u_init

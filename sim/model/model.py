@@ -97,7 +97,8 @@ class FleetModel(
         self._queue: list[tuple[float, int, str, int, int]] = []
         self._counter = itertools.count()
         self._ttp_rows: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
-        self._ttp_buffered = 0
+        self._ttp_buffered = 0  # installs since the time-to-patch sums last reached the record's totals
+        self._ttp_held = 0  # installs held, not yet tallied
         self.progress: Callable[[float], None] | None = None
         self._table_time = np.inf  # the state table is built on first use
         self.audit_round = 0
@@ -130,7 +131,7 @@ class FleetModel(
             self._due_audits(t)
             self._workday(t)
             self._record(t)
-            self._flush_ttp_if_full()
+            self._flush_ttp_if_full(t)
             nxt = self._next_busy_day(t) if self.skip_quiet_days else t + 1
             self._fill_quiet(t + 1, nxt)
             if self.progress is not None and (t % 16 == 0 or t // 16 != (nxt - 1) // 16):

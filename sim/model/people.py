@@ -44,7 +44,10 @@ class People:
             self._watch(hit, np.float64(t))
 
     def _new_blind(self, idx: np.ndarray, t: int) -> None:
-        """Devices that just became silently broken: when will somebody report them?"""
+        """Devices that just became silently broken: when will somebody report them? (Only
+        asked with a reporting channel: without one, nobody ever reports.)"""
+        if not self.sc.levers.reporting_channel.enabled:
+            return
         n = self.report_draws[idx]
         self.report_draws[idx] = n + 1
         self.report_threshold[idx] = self.H_report[t] + Draws.exponential(self.dev_key[idx], Mechanism.REPORT, n)

@@ -5,7 +5,9 @@ class and department, the non-compliant ones by their worst overdue severity, bl
 spots, the technicians' backlog and utilisation, enrolled devices, the deadlines that
 fell that day and how many were met, the device-updates released, and each lever's
 spending, and the open vulnerabilities by severity (sim/risk.py prices them). Installs
-are buffered and their times to patch tallied in bulk at a day's end.
+are buffered and their times to patch tallied in bulk at a day's end, some sixteen
+thousand at a time (arrays that size stay in the processor's cache and need no fresh
+memory pages).
 sim/results.py turns the record into the KPI series and the summary.
 """
 
@@ -19,7 +21,8 @@ from sim.model.releases import N_SEV
 from sim.model.training import DAYS_PER_MONTH, training_sessions
 
 LEVERS = ("central_management", "audits", "reporting_channel", "training", "technicians")
-TTP_BUFFER_INSTALLS = 200_000  # installs held (about 6 MB) before time to patch is tallied, at a day's end
+TTP_BUFFER_INSTALLS = 200_000  # installs between two additions of the time-to-patch sums to the record's totals
+TTP_TALLY_INSTALLS = 16_384  # installs held before their times to patch are tallied, at a day's end
 
 
 @dataclass
@@ -102,7 +105,13 @@ class Recording:
             exposure=z(T, R, N_SEV),
         )
         self.ttp_bins = int(self.H - self.rel.history_start + 2)
-        self._record_key_for: tuple[int, int] | None = None  # the state table the record's key was built from
+        # per (replication, class): the index of its first release on or after day 0 (releases
+        # are in time order; those from before day 0 are not timed)
+        self._first_timed = (self.rel.day < 0).sum(axis=1)
+        # time to patch summed and counted by (replication, class, department, severity) since
+        # these were last added to the record's totals
+        self._ttp_total = np.zeros(R * C * D * N_SEV)
+        self._ttp_count = np.zeros(R * C * D * N_SEV, dtype=np.int64)
         self._blind_buffer = np.zeros(self.M, dtype=bool)
         rec.dept_sizes = self.group_sizes.reshape(R, C, D, self.W).sum(axis=(1, 3))
         rec.ttp_sum = z(R, N_SEV)
@@ -116,13 +125,21 @@ class Recording:
 
     def _record(self, t: int) -> None:
         rec, R = self.rec, self.R
-        table = self._state_table(t)
+        # Each (replication, class, department) and release level's state today, as a key
+        # (group, state): brought up to date where deadlines passed, the rows of the state
+        # table that changed since the last day recorded.
+        table = self._state_table(t).reshape(-1, self.K + 1)
         n_rcd = self.levels.shape[0]
-        if self._record_key_for != (self._dl_passed, id(self._table)):  # a deadline passed: new states
-            per_rcd = table.reshape(-1, self.K + 1)[self.rc_of_rcd]  # (RCD, K+1)
-            self._record_key = (np.arange(n_rcd)[:, None] * (N_SEV + 1) + per_rcd).reshape(-1)
-            self._record_key_for = (self._dl_passed, id(self._table))
-        key = self._record_key
+        changed = self._table_changed
+        if changed is None:  # the table was built afresh: every row
+            self._record_key = np.arange(n_rcd)[:, None] * (N_SEV + 1) + table[self.rc_of_rcd]  # (RCD, K+1)
+            self._table_changed = []
+        elif changed:
+            rc = np.unique(np.concatenate(changed)) if len(changed) > 1 else changed[0]
+            rcd = (rc[:, None] * self.D + np.arange(self.D)).reshape(-1)
+            self._record_key[rcd] = rcd[:, None] * (N_SEV + 1) + table[rcd // self.D]
+            changed.clear()
+        key = self._record_key.reshape(-1)
         counts = np.bincount(key, weights=self.levels.reshape(-1), minlength=n_rcd * (N_SEV + 1))
         counts = counts.reshape(R, self.C, self.D, N_SEV + 1).astype(np.int64)
         rec.compliant_cd[t] = counts[..., 0]
@@ -132,10 +149,10 @@ class Recording:
             blind = np.logical_or(self.stuck, self.disabled, out=self._blind_buffer)
             np.logical_or(blind, self.botched, out=blind)
             np.greater(blind, self.ticket, out=blind)  # and no ticket open
-            rec.blind[t] = np.count_nonzero(blind.reshape(R, -1), axis=1)
+            rec.blind[t] = _count_per_row(blind.reshape(R, -1))
         rec.enrolled[t] = self.enrolled_per_rep
         if self.M and self.broke.any():  # else no faulty release has broken a device yet: 0
-            rec.broken[t] = np.count_nonzero(self.broken.reshape(R, -1), axis=1)
+            rec.broken[t] = _count_per_row(self.broken.reshape(R, -1))
         rec.backlog[t] = self.queue.count
         self._deadlines_and_releases(t)
         self._exposure(t)
@@ -174,74 +191,160 @@ class Recording:
             # the columns that may be open on day t are a prefix
             first = np.where(np.isfinite(self._exp_from), self._exp_from, np.inf).min(axis=0)
             self._exp_open_sorted = np.minimum.accumulate(first[::-1])[::-1]
+            self._exp_lo = 0  # no device is below this level (installs only ever move devices up)
         if not self.M:
             return
         RC, K = self.R * self.C, self.K
-        per_rc = self.levels.reshape(RC, self.D, K + 1).sum(axis=1)  # (RC, K + 1) devices at each level
+        per_rc = _sum_middle(self.levels.reshape(RC, self.D, K + 1))  # (RC, K + 1) devices at each level
         # only releases some device lacks (from the oldest level any device is at) and whose
         # exploit day has come matter: the rest add nothing
-        lo = int(np.argmax(per_rc.any(axis=0)))
+        lo = self._exp_lo
+        while lo < K and not per_rc[:, lo].any():
+            lo += 1
+        self._exp_lo = lo
         hi = int(np.searchsorted(self._exp_open_sorted, t, side="right"))  # releases k < hi may be open
         if hi <= lo:
             self.rec.exposure[t] = 0.0
             return
-        lacking = np.cumsum(per_rc[:, :hi], axis=1)[:, lo:hi]  # (RC, hi - lo): devices below release k
+        # (RC, hi - lo): devices below release k, a running count along each row (one pass
+        # over the flattened table, less each row's start)
+        running = np.cumsum(per_rc.reshape(-1)).reshape(RC, K + 1)
+        lacking = running[:, lo:hi] - np.concatenate([[0], running[:-1, -1]])[:, None]
         share = np.where(self._exp_from[:, lo:hi] <= t, lacking / self._exp_size, 0.0)
         key = self._exp_key.reshape(RC, K)[:, lo:hi].reshape(-1)
         self.rec.exposure[t] = np.bincount(key, weights=share.reshape(-1), minlength=self.R * N_SEV).reshape(
             self.R, N_SEV
         )
 
-    def _flush_ttp_if_full(self) -> None:
-        """At a day's end, so a day's installs are tallied together."""
+    def _flush_ttp_if_full(self, t: int) -> None:
+        """At the end of day ``t`` (so that a day's installs are tallied together): tally the
+        held installs once there are more than ``TTP_TALLY_INSTALLS`` and every install
+        dated day ``t`` or earlier has been made, and add the sums to the record's totals
+        every ``TTP_BUFFER_INSTALLS`` installs.
+
+        An install can be made a day late: an audit at a moment inside day ``t`` (every 2.5
+        days, say) gives a re-enabled device a check-in that may fall due before the day's
+        end, after the day's attempts; it is made on day ``t + 1``, dated day ``t``. The
+        held installs wait for it, so each day's installs are tallied together."""
         if self._ttp_buffered > TTP_BUFFER_INSTALLS:
             self._flush_ttp()
+        elif self._ttp_held > TTP_TALLY_INSTALLS and self._least_enrolled("next_attempt", t) > t:
+            self._tally_ttp()
 
     def _flush_ttp(self) -> None:
-        """Add the buffered time-to-patch rows to the record's tallies in one pass."""
-        if not self._ttp_rows:
-            return
-        idx, old, n, when = (np.concatenate(part) for part in zip(*self._ttp_rows, strict=True))
-        self._ttp_rows, self._ttp_buffered = [], 0
-        # every release in (old, new] is covered now: expand to one row per device-release
-        if n.max(initial=0) <= 1:  # the common case: one release each
-            row, k = np.arange(idx.size), old.astype(np.int64) + 1
-        else:
-            row = np.repeat(np.arange(idx.size), n)
-            k = np.repeat(old + 1 - (np.cumsum(n) - n), n) + np.arange(row.size)
-        dev = idx[row]
-        rc = self.rc[dev]
-        released = self.rel.day[rc, k]
-        keep = released >= 0  # releases from before day 0 are not timed
-        dev, rc, k = dev[keep], rc[keep], k[keep]
-        ttp = np.maximum(when[row[keep]] - released[keep], 0.0)
-        sev = self.rel.severity[rc, k].astype(np.int64)
-        # one tally by (replication, class, department, severity); the record's are sums of it
+        """Tally the held installs, then add the time-to-patch sums and counts kept since the
+        last time to the record's totals.
+
+        The sums are added up install by install, in order, and reach the totals every
+        ``TTP_BUFFER_INSTALLS`` installs and at the end: the grouping of the floating-point
+        additions, kept as it was when every install was held until then, so the figures
+        stay the same to the last bit."""
+        self._tally_ttp()
+        self._ttp_buffered = 0
         rec, R, C, D = self.rec, self.R, self.C, self.D
-        key = self.rcd[dev].astype(np.int64) * N_SEV + sev
         shape = (R, C, D, N_SEV)
-        total = np.bincount(key, weights=ttp, minlength=R * C * D * N_SEV).reshape(shape)
-        count = np.bincount(key, minlength=R * C * D * N_SEV).reshape(shape)
+        total, count = self._ttp_total.reshape(shape), self._ttp_count.reshape(shape)
         rec.ttp_sum += total.sum(axis=(1, 2))
         rec.ttp_count += count.sum(axis=(1, 2))
         rec.ttp_sum_class += total.sum(axis=(2, 3))
         rec.ttp_count_class += count.sum(axis=(2, 3))
         rec.ttp_sum_dept += total.sum(axis=(1, 3))
         rec.ttp_count_dept += count.sum(axis=(1, 3))
-        b = np.minimum(ttp.astype(np.int64), self.ttp_bins - 1)
-        rep = key // (C * D * N_SEV)
-        flat = (rep * N_SEV + sev) * self.ttp_bins + b  # (replication, severity, day)
+        self._ttp_total[:] = 0.0
+        self._ttp_count[:] = 0
+
+    def _tally_ttp(self) -> None:
+        """Tally the times to patch of the held installs (whole days of them)."""
+        if not self._ttp_rows:
+            return
+        idx, old, n, when = (np.concatenate(part) for part in zip(*self._ttp_rows, strict=True))
+        self._ttp_rows, self._ttp_held = [], 0
+        # Every release in (old, new] is covered now, but releases from before day 0 are not
+        # timed: a class's releases are in time order, so the timed ones are those from its
+        # first release of day 0 or later. Expand to one row per timed device-release, in
+        # the order of the installs (the sums below add in this order).
+        rel, K, R, C, D, rec = self.rel, self.K, self.R, self.C, self.D, self.rec
+        rc_i = self.rc[idx].astype(np.int64)
+        first = np.maximum(old.astype(np.int64) + 1, self._first_timed[rc_i])
+        m = np.maximum(old + n - first + 1, 0)  # timed releases each install covers
+        # what is the same for every release an install covers, worked out per install
+        rcd_i = self.rcd[idx].astype(np.int64)
+        key_i = rcd_i * N_SEV  # (replication, class, department, severity) but the severity
+        hist_i = rcd_i // (C * D) * N_SEV  # (replication, severity) but the severity
+        day_i = np.clip(np.ceil(when), 0, self.H).astype(np.int64)  # the day of install
+        cell_i = day_i * R + rcd_i // (C * D)  # (day, replication)
+        at_i = rc_i * K + first  # the first timed release of each install, in the flattened schedule
+        if m.max(initial=0) <= 1:  # the common case: one release each
+            row = np.flatnonzero(m)
+            at_rk = at_i[row]
+        else:
+            row = np.repeat(np.arange(idx.size), m)
+            at_rk = np.repeat(at_i - (np.cumsum(m) - m), m)
+            at_rk += np.arange(row.size)  # the install's first timed release, the next, ...
+        ttp = when[row]
+        ttp -= rel.day.reshape(-1)[at_rk]
+        np.maximum(ttp, 0.0, out=ttp)
+        sev = rel.severity.reshape(-1)[at_rk]
+        # one tally by (replication, class, department, severity), added to in order (the
+        # record's totals are sums of it, see _flush_ttp)
+        key = key_i[row]
+        key += sev
+        np.add.at(self._ttp_total, key, ttp)
+        self._ttp_count += np.bincount(key, minlength=self._ttp_count.size)
+        flat = hist_i[row] + sev  # (replication, severity, days to patch)
+        flat *= self.ttp_bins
+        flat += np.minimum(ttp.astype(np.int64), self.ttp_bins - 1)
         rec.ttp_hist += np.bincount(flat, minlength=rec.ttp_hist.size).reshape(rec.ttp_hist.shape)
         # by the day of install: every day's installs are in one flush (flushes come at a day's end)
-        day = np.clip(np.ceil(when[row[keep]]), 0, self.H).astype(np.int64)
-        cell = day * R + rep
+        cell = cell_i[row]
         shape2 = rec.patch_day_sum.shape
         rec.patch_day_sum += np.bincount(cell, weights=ttp, minlength=shape2[0] * R).reshape(shape2)
         rec.patch_day_count += np.bincount(cell, minlength=shape2[0] * R).reshape(shape2)
         if cell.size:  # sort by (cell, time to patch); the value picked is the exact time to patch
-            order = np.lexsort((ttp, cell))
-            cells, ordered = cell[order], ttp[order]
+            cells, ordered = _sorted_by(cell, ttp)
             start = np.flatnonzero(np.r_[True, cells[1:] != cells[:-1]])
             size = np.diff(np.r_[start, cells.size])
             pick = ordered[start + np.ceil(0.9 * size).astype(np.int64) - 1]
             rec.patch_day_p90.reshape(-1)[cells[start]] = pick
+
+
+def _sum_middle(a: np.ndarray) -> np.ndarray:
+    """``a.sum(axis=1)`` of a 3-D integer array, as a few whole-slice additions while the
+    middle axis is short (numpy's sum along it is slow for short axes)."""
+    if a.shape[1] > 8:
+        return a.sum(axis=1)
+    out = a[:, 0].copy()
+    for i in range(1, a.shape[1]):
+        out += a[:, i]
+    return out
+
+
+def _count_per_row(flags: np.ndarray) -> np.ndarray | list[int]:
+    """How many flags are set in each row of a 2-D boolean array: row by row while the rows
+    are few (a whole row is counted in one fast pass; counting along an axis is slower)."""
+    if flags.shape[0] <= 64:
+        return [np.count_nonzero(row) for row in flags]
+    return np.count_nonzero(flags, axis=1)
+
+
+def _sorted_by(group: np.ndarray, value: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``group`` (non-negative integers) and ``value`` (non-negative floats) with their rows
+    sorted by group, then by value: what ``np.lexsort((value, group))`` orders, found faster.
+
+    Rows come mostly in group order already (installs are buffered day by day), so one
+    stable sort of the single key ``group x S + value`` (``S`` a power of two above every
+    value) runs through long sorted stretches. Rounding may have merged two values of a
+    group into one key, so the result is checked exactly, pair by pair, and ``np.lexsort``
+    is used should it be out of order (or should a value be a negative zero or NaN, which
+    compare equal to, or unordered with, values that differ)."""
+    top = float(value.max(initial=0.0))
+    scale = 2.0 ** np.ceil(np.log2(top + 1.0)) if np.isfinite(top) else np.inf
+    if not np.signbit(value).any() and int(group.max(initial=0)) < 2.0**52 / scale:  # group x S exact
+        key = group * scale
+        key += value
+        order = np.argsort(key, kind="stable")
+        g, v = group[order], value[order]
+        if (g[1:] >= g[:-1]).all() and ((g[1:] > g[:-1]) | (v[1:] >= v[:-1])).all():
+            return g, v
+    order = np.lexsort((value, group))
+    return group[order], value[order]

@@ -55,7 +55,7 @@ class Rollout:
             elif self.group_enrolled[group]:
                 waves.append((when, group, seq))
         if approvals:
-            self._approve(np.array(approvals, dtype=np.int64), t)
+            self._approve(approvals, t)
         if not waves:
             return
         run_start, seen = 0, set()

@@ -78,9 +78,10 @@ class DeviceState:
         old = self.installed[idx]
         n = (new - old).astype(np.int64)
         step = n > 0
-        if not step.any():
-            return
-        idx, old, new, n, when = idx[step], old[step], new[step], n[step], when[step]
+        if not step.all():  # some have it already: leave them out
+            if not step.any():
+                return
+            idx, old, new, n, when = idx[step], old[step], new[step], n[step], when[step]
         flat = self.levels.reshape(-1)
         np.subtract.at(flat, self.level_base[idx] + old, 1)
         np.add.at(flat, self.level_base[idx] + new, 1)
@@ -91,6 +92,7 @@ class DeviceState:
         # time to patch is tallied later, in bulk: keep what it needs
         self._ttp_rows.append((idx, old, n, when))
         self._ttp_buffered += idx.size
+        self._ttp_held += idx.size
 
     def _state_table(self, now: float) -> np.ndarray:
         """For each (rc, installed+1): 0 if compliant, else 1 + rank of the worst overdue
@@ -106,6 +108,7 @@ class DeviceState:
             self._rank = np.where(rel.severity >= 0, N_SEV - rel.severity, 0).astype(np.int64)  # critical -> 4
             self._passed_rank = np.zeros_like(self._rank)
             self._table = np.zeros((self._rank.shape[0], K + 1), dtype=np.int64)
+            self._table_changed: list[np.ndarray] | None = None  # rows changed since the record's last look (None: all)
         self._table_time = now
         end = int(np.searchsorted(self._dl_sorted, now, side="right"))
         if end > self._dl_passed:
@@ -115,6 +118,8 @@ class DeviceState:
             rows = np.unique(rc)
             worst = np.maximum.accumulate(self._passed_rank[rows, ::-1], axis=1)[:, ::-1]  # worst over k >= j
             self._table[rows, :K] = worst
+            if self._table_changed is not None:
+                self._table_changed.append(rows)
         return self._table.reshape(-1)
 
     def _state(self, now: float) -> np.ndarray:

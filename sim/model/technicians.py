@@ -68,18 +68,22 @@ class Technicians:
         self.visits[idx] = visit + 1
         botch = Draws.uniform(self.dev_key[idx], Mechanism.MANUAL, visit) < err
         target = self.approved[self.rcd[idx]]
-        bad, good = idx[botch], idx[~botch]
-        if bad.size:  # looks done, is not: a blind spot until found or the next ticket
+        if botch.any():
+            bad, good, good_target = idx[botch], idx[~botch], target[~botch]
+            # looks done, is not: a blind spot until found or the next ticket
             self.believed[bad] = np.maximum(self.believed[bad], target[botch])
             self.botched[bad] = self.installed[bad] < self.believed[bad]
             self._new_blind(bad, t)
+        else:
+            good, good_target = idx, target
         if good.size:
             self.stuck[good] = False
             self.broken[good] = False  # repaired by hand
             self.botched[good] = False
             off = good[self.disabled[good]]
-            self.disabled[off] = False
-            self._new_drift_threshold(off, t)
-            new = np.maximum(self.installed[good], target[~botch])
+            if off.size:
+                self.disabled[off] = False
+                self._new_drift_threshold(off, t)
+            new = np.maximum(self.installed[good], good_target)
             self._install(good, new, np.full(good.size, float(t)))
             self.offered[good] = np.maximum(self.offered[good], self.installed[good])
