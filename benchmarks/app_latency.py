@@ -61,7 +61,7 @@ OTHER_SLIDERS = (  # moved by mouse before the five-lever measurements; all chan
     "How clear the update policy is",
     "Approval delay under the policy, days",
     "Hours of update work per technician per day",
-    "Days between security audits (0 = none)",
+    "Devices whose running version the console checks",
 )
 DRAGGED = (  # (slider label, share of the track to drag the handle to): five different levers
     ("Devices under central update management", 0.6),
@@ -91,10 +91,19 @@ def cpu_seconds(server: psutil.Process) -> float:
     return total
 
 
-def click_track(page: Any, label: str, fraction: float) -> None:
-    """Click the slider's track at ``fraction`` of its width, with the mouse (scrolled into view first)."""
+def visible_track(page: Any, label: str) -> Any:
+    """The slider's track, "All other levers" opened first when the lever is not among the
+    first shown, scrolled into view."""
     track = page.locator(f'[data-testid="stSlider"] [role="group"][aria-label="{label}"] > div').first
+    if not track.is_visible():
+        page.get_by_text("All other levers").first.click()
     track.scroll_into_view_if_needed()
+    return track
+
+
+def click_track(page: Any, label: str, fraction: float) -> None:
+    """Click the slider's track at ``fraction`` of its width, with the mouse."""
+    track = visible_track(page, label)
     box = track.bounding_box()
     page.mouse.click(box["x"] + fraction * box["width"], box["y"] + box["height"] / 2)
 
@@ -155,10 +164,7 @@ def drag(page: Any, label: str, share: float) -> None:
     """Press the slider's handle, move it to ``share`` of the track, release (the lever is
     looked for in "All other levers" when it is not among the first shown)."""
     value = slider_input(page, label)
-    track = page.locator(f'[data-testid="stSlider"] [role="group"][aria-label="{label}"] > div').first
-    if not track.is_visible():
-        page.get_by_text("All other levers").first.click()
-    track.scroll_into_view_if_needed()
+    track = visible_track(page, label)
     box = track.bounding_box()
     low, high, now = (float(value.get_attribute(a) or 0) for a in ("min", "max", "value"))
     y = box["y"] + box["height"] / 2
