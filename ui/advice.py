@@ -136,10 +136,11 @@ def lever_ranking(scenario: Scenario, replications: int, seed: int, progress_slo
     return table
 
 
-def known_top(scenario: Scenario, replications: int, seed: int) -> tuple[str, ...] | None:
-    """The keys of the scenario's most effective levers if this server has ranked them
-    already (for any visitor), else None; never runs anything."""
-    key = (sim.dump_scenario(scenario), min(int(replications), ADVICE_REPLICATIONS), int(seed))
+def known_top(dumped: str, replications: int, seed: int) -> tuple[str, ...] | None:
+    """The keys of the most effective levers of the scenario dumped as ``dumped`` (YAML
+    text, as ``sim.dump_scenario`` writes it) if this server has ranked them already (for
+    any visitor), else None; never runs anything."""
+    key = (dumped, min(int(replications), ADVICE_REPLICATIONS), int(seed))
     with _lock:
         table = _cache.get(key)
     return None if table is None else tuple(top_levers(table)["key"])

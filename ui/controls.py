@@ -72,11 +72,12 @@ def first_levers(scenario: Scenario) -> tuple[str, ...]:
     ranked them (this session, or for an earlier visitor to this server with the same runs
     and seed), else a start that covers automation, audits and people."""
     state = st.session_state
+    dumped = sim.dump_scenario(scenario)  # once: it is the key of both lookups
     known = state.get(TOP_LEVERS_KEY)
-    if known and known[0] == sim.dump_scenario(scenario) and known[1]:
+    if known and known[0] == dumped and known[1]:
         return tuple(known[1])
     with contextlib.suppress(TypeError, ValueError):  # settings not set yet: the default order
-        ranked = advice.known_top(scenario, int(state.get(ss.REPLICATIONS)), int(state.get(ss.SEED)))
+        ranked = advice.known_top(dumped, int(state.get(ss.REPLICATIONS)), int(state.get(ss.SEED)))
         if ranked:
             return ranked
     return DEFAULT_FIRST
