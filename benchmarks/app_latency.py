@@ -61,7 +61,7 @@ OTHER_SLIDERS = (  # moved by mouse before the five-lever measurements; all chan
     "How clear the update policy is",
     "Approval delay under the policy, days",
     "Hours of update work per technician per day",
-    "Devices whose running version the console checks",
+    "Training starts on day",  # after "Staff trained": with nobody trained it changes nothing
 )
 DRAGGED = (  # (slider label, share of the track to drag the handle to): five different levers
     ("Devices under central update management", 0.6),
@@ -97,7 +97,11 @@ def visible_track(page: Any, label: str) -> Any:
     track = page.locator(f'[data-testid="stSlider"] [role="group"][aria-label="{label}"] > div').first
     if not track.is_visible():
         page.get_by_text("All other levers").first.click()
+        track.wait_for(state="visible")
     track.scroll_into_view_if_needed()
+    box = None
+    while box != (box := track.bounding_box()):  # the expander opens with an animation
+        page.wait_for_timeout(100)
     return track
 
 
@@ -150,7 +154,7 @@ def measure(steps: int, replications: int | None, log: Any = print) -> dict[str,
             log(f"  one lever at {slider.input_value():>3}: {figures(chart, cpu, settled)}")
         for i, label in enumerate(OTHER_SLIDERS):
             timed(page, server, lambda label=label, i=i: click_track(page, label, 0.65 + 0.05 * i))
-        log(f"  moved by mouse: {', '.join(f'{s} = {slider_input(page, s).input_value()}' for s in OTHER_SLIDERS)}")
+            log(f"  moved by mouse: {label} = {slider_input(page, label).input_value()}")
         for step in range(steps):
             fraction = 0.9 - 0.6 * step / max(1, steps - 1)  # a new place each time
             chart, cpu, settled = timed(page, server, lambda f=fraction: click_track(page, SLIDER, f))
