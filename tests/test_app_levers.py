@@ -136,6 +136,8 @@ def test_lever_bars_and_sentence_say_what_each_lever_costs():
     labels = plotted(at, "lever_chart")["data"][0]["y"]
     audit_label = next(y for y in labels if y.startswith("Days between security audits"))
     assert f"costs {charts.usd_short(after - before)} more" in audit_label
-    sentence = next(m.value for m in at.markdown if "matters most here" in m.value)
+    sentence = next(
+        m.value for m in at.markdown if "changed from the loaded scenario, the one that matters most" in m.value
+    )
     assert "devices under central update management" in sentence
     assert "more)" in sentence  # enrolling devices costs management fees

@@ -70,8 +70,9 @@ def breach_basis(whatif: Result, loaded: Result) -> str:
 
 
 def top_lever(effects: pd.DataFrame | None) -> list[tuple[str, bool]]:
-    """The summary sentence's clause on the lever that matters most, as (text, emphasised)
-    pieces; none without a lever table."""
+    """The summary sentence's clause on the changed lever that matters most, as (text,
+    emphasised) pieces; none without a lever table. It names the levers changed from the
+    loaded scenario, not every lever (the panel beside the chart ranks those)."""
     if effects is None or effects.empty:
         return []
     top = effects.iloc[0]
@@ -80,7 +81,12 @@ def top_lever(effects: pd.DataFrame | None) -> list[tuple[str, bool]]:
     cost = charts.cost_change_words(top["cost_change"])
     half = (top["average_high"] - top["average_low"]) * 50
     return [
-        ("; the lever that matters most here is ", False),
+        (
+            "; of the levers changed from the loaded scenario, the one that matters most is "
+            if len(effects) > 1
+            else "; the lever changed from the loaded scenario is ",
+            False,
+        ),
         (str(top["lever"]).lower(), True),
         (f" ({top['average'] * 100:+.1f} ± {half:.1f} pts on average; {cost})", False),
     ]
