@@ -72,11 +72,9 @@ if long_run:
     stop.stop_button(stop_slot, run)
 watch = stop.watch(stop_slot, run, shown=long_run)  # Stop for any run that turns out slow
 loaded_shown = ss.lv.loaded_widget_values(loaded)
-with results.PageRuns() as runs:  # every run this page needs goes to the shared pool at once
+with results.PageRuns() as runs:  # the runs this page needs, on the shared pool
     runs.want(whatif, replications, seed)
     runs.want(loaded, replications, seed)
-    if shown != loaded_shown:
-        results.want_lever_runs(runs, whatif, loaded, shown, loaded_shown, replications, seed)
     whatif_result = runs.get(whatif, replications, seed, progress_slot, "Simulating the what-if…")
     loaded_result = runs.get(loaded, replications, seed, progress_slot, "Simulating the loaded scenario…")
     page.kpi_cards(whatif_result, loaded_result)
@@ -87,6 +85,8 @@ with results.PageRuns() as runs:  # every run this page needs goes to the shared
 
     effects = None
     if shown != loaded_shown:  # the lever bars follow the chart, with the progress bar meanwhile
+        # asked for only now: the chart's runs have every core to themselves
+        results.want_lever_runs(runs, whatif, loaded, shown, loaded_shown, replications, seed)
         effects = results.lever_effects(
             whatif, loaded, shown, loaded_shown, replications, seed, progress_slot, runs=runs
         )

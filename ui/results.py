@@ -1,11 +1,12 @@
 """Running scenarios for the page: on the shared pool, cached, with a progress bar; lever-by-lever effects.
 
-Every run a page needs is submitted at once (``PageRuns.want``) to the pool the server's
-sessions share (``ui.pool``): the what-if first, split over the workers when they are free
-so it comes back soonest, then the loaded scenario and each moved lever's paired run. The page then waits
-for them in the order it draws them (``PageRuns.get``), so the headline and the KPI chart
-appear as soon as the what-if and the loaded scenario are in, and the lever bars follow
-(the progress bar says "Working out which lever matters…" meanwhile). A page run that ends
+The runs a page needs are submitted (``PageRuns.want``) to the pool the server's sessions
+share (``ui.pool``): the what-if first, split over the workers when they are free so it
+comes back soonest, and the loaded scenario; once the KPI chart is drawn, each moved
+lever's paired run (asked for earlier, they took cores from the chart's runs). The page
+waits for them in the order it draws them (``PageRuns.get``), so the headline and the KPI
+chart appear as soon as the what-if and the loaded scenario are in, and the lever bars
+follow (the progress bar says "Working out which lever matters…" meanwhile). A page run that ends
 or is interrupted (a new setting, Stop, a closed tab) lets go of its runs; runs nobody
 waits for any more are cancelled, running batches included (``ui.pool``).
 
