@@ -108,6 +108,49 @@ def test_downloads_in_real_browser(tmp_path: Path):
         assert page.locator('[data-testid="stException"]').count() == 0
 
 
+def test_table_edits_outlive_their_closed_expander_in_real_browser(tmp_path: Path):
+    """The device-class table is drawn only while its expander is open (none on a first
+    visit); a row deleted there changes the what-if, and stays deleted once the expander is
+    closed (the KPI and the downloaded scenario file keep it) and when it is opened again."""
+    grid = '[data-testid="stSidebar"] [data-testid="stDataFrame"]'
+    with app_in_chromium(copied_scenarios(tmp_path)) as (url, browser):
+        page = browser.new_page(viewport={"width": 1440, "height": 1100}, accept_downloads=True)
+        page.goto(url + "/?replications=5")
+        wait_for_app(page)
+        wait_until_idle(page)
+        assert page.locator(grid).count() == 0  # closed: not drawn
+        before = kpi_signature(page)
+        page.get_by_text("Device classes", exact=True).click()
+        page.locator(grid).first.wait_for(state="visible")
+        wait_until_idle(page)
+        table = page.locator(f"{grid} table").first
+        assert "Badge readers" in table.inner_text()
+        box = page.locator(grid).first.bounding_box()
+        # the row marker of the third row (Badge readers): header and rows are 35 px high
+        page.mouse.click(box["x"] + 15, box["y"] + 35 * 3.5)
+        page.keyboard.press("Delete")
+        wait_for_kpi_change(page, before)
+        wait_until_idle(page)
+        edited = kpi_signature(page)
+        assert "Badge readers" not in table.inner_text()
+
+        page.get_by_text("Device classes", exact=True).click()  # closed again
+        page.locator(grid).first.wait_for(state="detached")
+        wait_until_idle(page)
+        assert kpi_signature(page) == edited
+        text = Path(clicked_download(page, "Download as a scenario file").path()).read_text()
+        names = [c.name for c in sim.load_scenario(text).fleet.device_classes]
+        assert names == ["IP cameras", "Building controllers", "Network gateways", "Medical and industrial sensors"]
+
+        page.get_by_text("Device classes", exact=True).click()  # and opened again
+        page.locator(grid).first.wait_for(state="visible")
+        wait_until_idle(page)
+        shown = page.locator(f"{grid} table").first.inner_text()
+        assert "Badge readers" not in shown and "Network gateways" in shown
+        assert kpi_signature(page) == edited
+        assert page.locator('[data-testid="stException"]').count() == 0
+
+
 def test_closing_the_tab_stops_its_simulation(tmp_path: Path):
     """A tab opened on a long run (a moved lever at the most runs the baseline allows: about
     4 s for the what-if alone, then the loaded scenario and the lever's own run) and closed

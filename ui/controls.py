@@ -185,30 +185,22 @@ def simulation_settings() -> tuple[int, int]:
 def assumption_controls(scenario: Scenario) -> dict[str, Any]:
     """Fleet, people, KPI target and prices; returns the edited parts of the scenario."""
     st.header("Fleet and model assumptions", help=text.ASSUMPTIONS_HELP)
-    revision = st.session_state[ss.EDITOR_REVISION]
     edits: dict[str, Any] = {}
-    with st.expander("Device classes"):
-        st.caption(
-            "Edit cells, add or delete rows. Shares are fractions (0.95 = 95%). "
-            "Drag the sidebar's right edge to widen it and see every column."
-        )
-        table = st.data_editor(
-            _classes_frame(scenario),
-            key=f"classes_editor_{revision}",
-            num_rows="dynamic",
-            hide_index=True,
-            column_config=_column_config(CLASS_COLUMNS, CLASS_LABELS, DeviceClass),
-        )
-        edits["device_classes"] = table
-    with st.expander("Departments"):
-        st.caption("Shares of devices must add up to 1. Own delays apply when the update policy is unclear.")
-        edits["departments"] = st.data_editor(
-            _departments_frame(scenario),
-            key=f"departments_editor_{revision}",
-            num_rows="dynamic",
-            hide_index=True,
-            column_config=_column_config(DEPARTMENT_COLUMNS, DEPARTMENT_LABELS, Department),
-        )
+    edits["device_classes"] = _table_section(
+        "classes",
+        "Device classes",
+        "Edit cells, add or delete rows. Shares are fractions (0.95 = 95%). "
+        "Drag the sidebar's right edge to widen it and see every column.",
+        _classes_frame(scenario),
+        _column_config(CLASS_COLUMNS, CLASS_LABELS, DeviceClass),
+    )
+    edits["departments"] = _table_section(
+        "departments",
+        "Departments",
+        "Shares of devices must add up to 1. Own delays apply when the update policy is unclear.",
+        _departments_frame(scenario),
+        _column_config(DEPARTMENT_COLUMNS, DEPARTMENT_LABELS, Department),
+    )
     with st.expander("People and KPI target"):
         for key in ("manual_error_rate", "disable_rate_per_month", "kpi_target"):
             edits[key] = _assumption_input(key)
@@ -217,6 +209,45 @@ def assumption_controls(scenario: Scenario) -> dict[str, Any]:
             if ASSUMPTION_LABELS[key][1] == "costs":
                 edits[key] = _assumption_input(key)
     return edits
+
+
+def _table_section(name: str, title: str, caption: str, frame: pd.DataFrame, columns: dict[str, Any]) -> pd.DataFrame:
+    """An editable table in an expander that is drawn only while open (the table editor is the
+    heaviest part of a first page load); returns the table with the session's edits.
+
+    The edits outlive a closed expander: the edited table is kept in the session
+    (``{name}_table``) and, when the expander opens again, becomes the editor's starting
+    data under a new key (an editor's own state holds edits relative to its starting data).
+    A new loaded scenario (``ss.EDITOR_REVISION``) starts from its own table."""
+    state = st.session_state
+    revision = state[ss.EDITOR_REVISION]
+    kept = state.get(f"{name}_table")
+    if kept is None or kept[0] != revision:
+        kept = (revision, 0, frame, frame)  # (revision, opening, starting data, edited table)
+    section = st.expander(title, key=f"{name}_section", on_change=_next_opening, args=(name,))
+    if not section.open:
+        state[f"{name}_table"] = kept
+        return kept[3]
+    opening = state.get(f"{name}_opening", 0)
+    if kept[1] != opening:  # opened again: start from the table as last edited
+        start = kept[3].reset_index(drop=True)  # deleted rows leave gaps in the index
+        kept = (revision, opening, start, start)
+    with section:
+        st.caption(caption)
+        table = st.data_editor(
+            kept[2],
+            key=f"{name}_editor_{revision}_{opening}",
+            num_rows="dynamic",
+            hide_index=True,
+            column_config=columns,
+        )
+    state[f"{name}_table"] = (revision, opening, kept[2], table)
+    return table
+
+
+def _next_opening(name: str) -> None:
+    """The expander of table ``name`` opened or closed: its next editor gets a new key."""
+    st.session_state[f"{name}_opening"] = st.session_state.get(f"{name}_opening", 0) + 1
 
 
 def _assumption_input(key: str) -> float:
