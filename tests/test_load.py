@@ -1,11 +1,11 @@
-"""Load: 20 browser sessions move sliders at once for a minute; no errors, every session answered, memory bounded.
+"""Load: 20 browser sessions move sliders at once for half a minute; no errors, every session answered, memory bounded.
 
 Runs ``benchmarks.load_test.run_load_test`` (the real app under ``streamlit run`` on a
 loopback port, 20 tabs in Debian's headless Chromium) and checks what it saw. There are
 no timing assertions: on a shared 2-core machine an answer takes tens of seconds under
-this load, so a session may make only one or two moves in the minute; it must get an
-answer to them. The whole test takes about three minutes (opening 20 pages is most of
-the first one).
+this load, so a session may make only one or two moves; it must get an answer to them.
+The suite moves sliders for 30 s (opening 20 pages takes longer than that); the load
+benchmark (``python -m benchmarks.load_test``) keeps the full minute and its timings.
 
 The memory bounds, stated from measured sizes rather than guessed:
 
@@ -34,10 +34,10 @@ from benchmarks.load_test import max_cached_runs, run_load_test
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 
 SESSIONS = 20
-SECONDS = 60
+SECONDS = 30  # the benchmark's minute, halved to keep the suite quick
 
 
-def test_twenty_sessions_moving_sliders_for_a_minute():
+def test_twenty_sessions_moving_sliders_at_once():
     """No page shows an error, every session's moves are answered, the cache and the server's memory stay bounded."""
     assert Path(CHROMIUM).exists(), "Debian's chromium package is required (.ci/run installs it)"
     result = run_load_test(sessions=SESSIONS, seconds=SECONDS, log=lambda _: None)
