@@ -106,10 +106,18 @@ def visible_track(page: Any, label: str) -> Any:
 
 
 def click_track(page: Any, label: str, fraction: float) -> None:
-    """Click the slider's track at ``fraction`` of its width, with the mouse."""
-    track = visible_track(page, label)
-    box = track.bounding_box()
-    page.mouse.click(box["x"] + fraction * box["width"], box["y"] + box["height"] / 2)
+    """Click the slider's track at ``fraction`` of its width, with the mouse; clicked again
+    if the slider did not move (a click that lands while the sidebar is being redrawn)."""
+    value = slider_input(page, label)
+    before = value.input_value()
+    for _ in range(3):
+        track = visible_track(page, label)
+        box = track.bounding_box()
+        page.mouse.click(box["x"] + fraction * box["width"], box["y"] + box["height"] / 2)
+        with contextlib.suppress(Exception):
+            page.wait_for_function("([e, v]) => e.value !== v", arg=[value.element_handle(), before], timeout=2000)
+            return
+    raise RuntimeError(f"the slider {label!r} did not move when its track was clicked")
 
 
 def timed(page: Any, server: psutil.Process, move: Any) -> tuple[float, float, float]:
@@ -120,7 +128,11 @@ def timed(page: Any, server: psutil.Process, move: Any) -> tuple[float, float, f
     cpu0 = cpu_seconds(server)
     start = time.perf_counter()
     move()
-    wait_for_kpi_change(page, before)
+    try:
+        wait_for_kpi_change(page, before)
+    except Exception:
+        page.screenshot(path=str(ROOT / "artifacts" / "app-latency-timeout.png"))  # what the page showed
+        raise
     chart = time.perf_counter() - start
     cpu = cpu_seconds(server) - cpu0
     wait_until_idle(page)
@@ -166,16 +178,23 @@ def measure(steps: int, replications: int | None, log: Any = print) -> dict[str,
 
 def drag(page: Any, label: str, share: float) -> None:
     """Press the slider's handle, move it to ``share`` of the track, release (the lever is
-    looked for in "All other levers" when it is not among the first shown)."""
+    looked for in "All other levers" when it is not among the first shown); done again if
+    the slider did not move (a press that lands while the sidebar is being redrawn)."""
     value = slider_input(page, label)
-    track = visible_track(page, label)
-    box = track.bounding_box()
-    low, high, now = (float(value.get_attribute(a) or 0) for a in ("min", "max", "value"))
-    y = box["y"] + box["height"] / 2
-    page.mouse.move(box["x"] + box["width"] * (now - low) / ((high - low) or 1), y)
-    page.mouse.down()
-    page.mouse.move(box["x"] + box["width"] * share, y, steps=8)
-    page.mouse.up()
+    before = value.input_value()
+    for _ in range(3):
+        track = visible_track(page, label)
+        box = track.bounding_box()
+        low, high, now = (float(value.get_attribute(a) or 0) for a in ("min", "max", "value"))
+        y = box["y"] + box["height"] / 2
+        page.mouse.move(box["x"] + box["width"] * (now - low) / ((high - low) or 1), y)
+        page.mouse.down()
+        page.mouse.move(box["x"] + box["width"] * share, y, steps=8)
+        page.mouse.up()
+        with contextlib.suppress(Exception):
+            page.wait_for_function("([e, v]) => e.value !== v", arg=[value.element_handle(), before], timeout=2000)
+            return
+    raise RuntimeError(f"the slider {label!r} did not move when dragged")
 
 
 def drag_session(replications: int | None, log: Any = print) -> dict[str, list[float]]:
