@@ -94,9 +94,10 @@ class QuietDays:
         if b <= a:
             return
         rec, prev = self.rec, a - 1
-        for name in ("compliant_cd", "overdue_sev", "blind", "backlog", "enrolled", "broken", "exposure"):
+        for name in ("blind", "backlog", "enrolled", "broken"):
             arr = getattr(rec, name)
             arr[a:b] = arr[prev]
+        self._keep_levels(a, b)  # the KPI counts by state and exposure: as on day a - 1
         rec.released[a:b] = self.released_on[a:b, :]
         sc, costs = self.sc, self.sc.costs
         tc = sc.levers.technicians
