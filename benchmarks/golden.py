@@ -69,8 +69,13 @@ def _cases() -> list[tuple[str, sim.Scenario, int, bool]]:
 
     variant("case_faulty", case, faulty)
     variant("case_faulty_steps", case, faulty, skip=False)
-    variant("automation_with_audits_steps", sim.load_scenario(SCENARIOS / "automation_with_audits.yaml"),
-            lambda sc: None, reps=8, skip=False)
+    variant(
+        "automation_with_audits_steps",
+        sim.load_scenario(SCENARIOS / "automation_with_audits.yaml"),
+        lambda sc: None,
+        reps=8,
+        skip=False,
+    )
 
     from benchmarks.bench_engine import scaled_scenario
 
@@ -112,10 +117,18 @@ def _result_parts(result: sim.Result) -> dict:
 
 def _equal(a, b) -> bool:
     if isinstance(a, pd.DataFrame):
-        return isinstance(b, pd.DataFrame) and a.equals(b) and list(a.columns) == list(b.columns) and a.index.equals(b.index)
+        return (
+            isinstance(b, pd.DataFrame)
+            and a.equals(b)
+            and list(a.columns) == list(b.columns)
+            and a.index.equals(b.index)
+        )
     if isinstance(a, np.ndarray):
-        return isinstance(b, np.ndarray) and a.dtype == b.dtype and a.shape == b.shape and np.array_equal(
-            a, b, equal_nan=a.dtype.kind in "fc"
+        return (
+            isinstance(b, np.ndarray)
+            and a.dtype == b.dtype
+            and a.shape == b.shape
+            and np.array_equal(a, b, equal_nan=a.dtype.kind in "fc")
         )
     if isinstance(a, dict):
         return isinstance(b, dict) and a.keys() == b.keys() and all(_equal(a[k], b[k]) for k in a)

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 
+
 def ranges(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The integer ranges [lo, hi) laid end to end, and for each element the range it came from."""
     n = hi - lo

@@ -162,4 +162,5 @@ def test_kpi_counts_and_exposure_a_few_days_at_a_time_are_the_daily_counts(
         np.testing.assert_array_equal(rec.compliant_cd[t], compliant)
         np.testing.assert_array_equal(rec.overdue_sev[t], overdue)
         assert np.array_equal(rec.exposure[t], exposure), t
-    assert rec.exposure.any() and rec.overdue_sev.any()
+    assert rec.exposure.any()
+    assert rec.overdue_sev.any()

@@ -67,9 +67,8 @@ class Recording:
         rows, ks = np.nonzero(np.isfinite(rel.deadline) & (rel.day >= 0))
         dday = np.ceil(rel.deadline[rows, ks]).astype(np.int64)
         inside = dday <= self.H
-        self.deadlines_on: dict[int, list[tuple[int, int]]] = {}
-        for rc, k, d in zip(rows[inside], ks[inside], dday[inside], strict=True):
-            self.deadlines_on.setdefault(int(d), []).append((int(rc), int(k)))
+        order = np.argsort(dday[inside], kind="stable")
+        self._deadlines = tuple(x[inside][order] for x in (dday, rows, ks))  # (day, rc, release), by day
         rday = np.ceil(rel.day[rows, ks]).astype(np.int64)
         rc_size = np.diff(self.rc_start)
         self.released_on = np.zeros((self.T, self.R))
@@ -146,6 +145,13 @@ class Recording:
         reps = np.repeat(np.arange(R), C)[:, None]
         self._exp_key = (reps * N_SEV + np.maximum(rel.severity, 0)).reshape(-1)
         self._exp_size = np.maximum(np.diff(self.rc_start), 1).astype(float)[:, None]
+        # known in advance: the device-updates released and falling due each day (the
+        # record's on-time counts come with the KPI counts), and the daily spending apart from
+        # audits, added at the end (_costs_to_record)
+        rec.released[:] = self.released_on
+        day, rc, _ = self._deadlines
+        np.add.at(rec.due, (day, rc // C), np.diff(self.rc_start)[rc])
+        self._monitored_on = np.zeros((T, R), dtype=self._monitored.dtype)  # monitored devices each day
         rec.dept_sizes = self.group_sizes.reshape(R, C, D, self.W).sum(axis=(1, 3))
         rec.ttp_sum = z(R, N_SEV)
         rec.ttp_count = z(R, N_SEV)
@@ -169,26 +175,22 @@ class Recording:
         if self.M and self.broke.any():  # else no faulty release has broken a device yet: 0
             rec.broken[t] = _count_per_row(self.broken.reshape(R, -1))
         rec.backlog[t] = self.queue.count
-        self._deadlines_and_releases(t)
-        costs = self.sc.costs
-        levers = self.sc.levers
-        if t > 0:
-            rec.cost[t, :, LEVERS.index("central_management")] += (
-                rec.enrolled[t] * costs.management_per_device_month
-                + self.monitored_per_rep() * costs.monitoring_per_device_month
-            ) / DAYS_PER_MONTH
-            if levers.reporting_channel.enabled:
-                rec.cost[t, :, LEVERS.index("reporting_channel")] += costs.reporting_channel_per_month / DAYS_PER_MONTH
-        rec.cost[t, :, LEVERS.index("training")] += self.training_bill[t]
+        self._monitored_on[t] = self._monitored
 
-    def _deadlines_and_releases(self, t: int) -> None:
-        """On-time rate inputs (deadlines falling in day t) and device-updates released."""
-        D = self.D
-        for rc, k in self.deadlines_on.get(t, ()):
-            r = rc // self.C
-            self.rec.due[t, r] += self.rc_start[rc + 1] - self.rc_start[rc]
-            self.rec.on_time[t, r] += self.levels[rc * D : (rc + 1) * D, k + 1 :].sum()
-        self.rec.released[t] = self.released_on[t]
+    def _costs_to_record(self) -> None:
+        """Each day's spending on every lever but audits (added as they happen): central
+        management for the enrolled and monitored devices, the reporting channel, training
+        and the technicians, from day 1 on (training from day 0)."""
+        rec, costs, levers = self.rec, self.sc.costs, self.sc.levers
+        tc = levers.technicians
+        rec.cost[1:, :, LEVERS.index("technicians")] += tc.count * tc.hours_per_day * costs.technician_hour
+        rec.cost[1:, :, LEVERS.index("central_management")] += (
+            rec.enrolled[1:] * costs.management_per_device_month
+            + self._monitored_on[1:] * costs.monitoring_per_device_month
+        ) / DAYS_PER_MONTH
+        if levers.reporting_channel.enabled:
+            rec.cost[1:, :, LEVERS.index("reporting_channel")] += costs.reporting_channel_per_month / DAYS_PER_MONTH
+        rec.cost[:, :, LEVERS.index("training")] += self.training_bill[:, None]
 
     def _raise_cuts(self, rc: np.ndarray, k: np.ndarray, rank: np.ndarray) -> None:
         """Releases ``k`` of ``rc`` (of severity ``rank``) are overdue: the levels below
@@ -243,6 +245,15 @@ class Recording:
         rec.compliant_cd[d0 : d0 + n] = in_state[:, :, 0].reshape(n, R, C, D)
         # overdue_sev columns follow SEVERITIES order (critical first); state 4 = critical
         rec.overdue_sev[d0 : d0 + n] = in_state[:, :, 1:].reshape(n, R, C * D, N_SEV).sum(axis=2)[..., ::-1]
+        # Deadlines falling in these days: the devices of the class at a level above the
+        # release (those that have it) count as on time
+        day, rc, k = self._deadlines
+        i, j = np.searchsorted(day, [d0, d0 + n])
+        if j > i:
+            day, rc, k = day[i:j], rc[i:j], k[i:j]
+            row = (day - d0)[:, None] * n_rcd + rc[:, None] * D + np.arange(D)  # (events, D)
+            have = prefix[(row + 1) * (K + 1)] - prefix[row * (K + 1) + k[:, None] + 1]
+            np.add.at(rec.on_time, (day, rc // C), have.sum(axis=1))
         # Open vulnerabilities at each day's end, by severity: each release whose
         # vulnerability is exploitable (release day + exploit delay has come) counts the
         # share of its class's devices that lack it. Updates are cumulative, so the devices

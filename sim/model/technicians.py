@@ -16,7 +16,6 @@ from __future__ import annotations
 import numpy as np
 
 from sim.model.draws import Draws, Mechanism
-from sim.model.record import LEVERS
 from sim.model.releases import CRITICAL
 from sim.tickets import TicketQueue, critical_counts, lacks_critical
 
@@ -51,10 +50,8 @@ class Technicians:
     def _workday(self, t: int) -> None:
         """Technicians work the queue in order for ``count x hours_per_day`` hours, at most
         ``hours_per_day`` of them on any one ticket."""
-        tc = self.sc.levers.technicians
-        if t == 0:
+        if t == 0:  # (the technicians' pay is added to the record at the end: _costs_to_record)
             return
-        self.rec.cost[t, :, LEVERS.index("technicians")] += tc.count * tc.hours_per_day * self.sc.costs.technician_hour
         if self.budget <= 0 or not self.queue.in_log.any():
             return
         served, used = self.queue.serve(self.budget, self.shift)
