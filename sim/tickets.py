@@ -111,15 +111,19 @@ class TicketQueue:
         self.logs = (_Log(n_reps, self.key), _Log(n_reps, self.key))  # critical first, then normal
         self._next = 0
 
-    def add(self, idx: np.ndarray, urgent: np.ndarray, *, distinct: bool = False) -> None:
-        """Open tickets (``urgent`` ones go to the critical log). An open ticket only ever
-        moves up to the critical log, keeping the work already done on it; otherwise it
-        keeps its place. ``distinct`` says the caller knows no device is listed twice."""
+    def add(self, idx: np.ndarray, urgent: np.ndarray | None, *, distinct: bool = False) -> None:
+        """Open tickets (``urgent`` ones go to the critical log; None: none is). An open
+        ticket only ever moves up to the critical log, keeping the work already done on it;
+        otherwise it keeps its place. ``distinct`` says the caller knows no device is listed
+        twice."""
         if not idx.size:
             return
-        if not distinct:
+        if urgent is None:
+            if not distinct:
+                idx = _first_each(idx, np.zeros(idx.size, dtype=bool))[0]
+        elif not distinct:
             idx, urgent = _first_each(idx, urgent)
-        if not urgent.any():  # then no ticket moves up: only devices without one get one
+        if urgent is None or not urgent.any():  # then no ticket moves up: only devices without one get one
             idx = idx[~self.open[idx]]
             if idx.size:  # (a device without an open ticket is not marked urgent)
                 rep = self.rep[idx]
@@ -222,11 +226,11 @@ class TicketQueue:
         # In order, each ticket gets what it can take today or what is left of the day.
         work = np.clip(left[:, None] - (within - today), 0.0, today)
         left -= work.sum(axis=1)
-        rest = np.where(live, remaining - work, 0.0)
-        worked = live & (work > 0)
+        rest = remaining - work  # (read only where live)
+        worked = work > 0  # (only live entries get work: today is 0 elsewhere)
         finished = worked & (rest <= DONE)
         keep = live & ~finished
-        partial = keep & worked
+        partial = worked & ~finished
         self.remaining[dev[partial]] = rest[partial]
         # The row's new front is its first live entry left unfinished (or the window's end).
         end = np.minimum(log.head + width, log.size)
