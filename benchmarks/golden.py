@@ -84,6 +84,17 @@ def _cases() -> list[tuple[str, sim.Scenario, int, bool]]:
     b2 = b.model_copy(deep=True)
     b2.levers.update_policy.prioritize_critical = not b2.levers.update_policy.prioritize_critical
     cases.append(("bench_b_flip_critical", b2, 3, True))
+    quiet = scaled_scenario(3000, horizon_days=300, full_enrolment=True)  # most days quiet
+    for c in quiet.fleet.device_classes:
+        c.ota_capable = 1.0
+        c.release_interval_days = 250
+    quiet.levers.technicians.count = 0
+    quiet.levers.audits.interval_days = 45.0
+    quiet.human_factors.disable_rate_per_month = 0.0
+    quiet.levers.central_management.console_visibility = 0.5
+    quiet.levers.central_management.checkin_days = 0.5
+    cases.append(("quiet_fleet", quiet, 1, True))
+    cases.append(("quiet_fleet_steps", quiet, 1, False))
     return cases
 
 
