@@ -28,6 +28,14 @@ from __future__ import annotations
 
 import numpy as np
 
+
+def ranges(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The integer ranges [lo, hi) laid end to end, and for each element the range it came from."""
+    n = hi - lo
+    pos = np.repeat(np.arange(n.size), n)
+    return np.arange(pos.size) + (lo - (np.cumsum(n) - n))[pos], pos
+
+
 DONE = 1e-6  # minutes: a ticket with less than this left is finished (float rounding)
 
 
@@ -44,35 +52,44 @@ class _Log:
         self.head = np.zeros(n_reps, dtype=np.int64)
         self.size = np.zeros(n_reps, dtype=np.int64)
 
-    def append(self, reps: np.ndarray, dev: np.ndarray, key: np.ndarray) -> None:
-        """Append entries; ``reps`` gives each entry's row. Order within a row is kept."""
+    def append(self, reps: np.ndarray, dev: np.ndarray, key: np.ndarray, adds: np.ndarray | None = None) -> None:
+        """Append entries; ``reps`` gives each entry's row. Order within a row is kept.
+        ``adds`` (optional) is ``np.bincount(reps, minlength=rows)``, if the caller has it."""
         if reps.size > 1 and not (reps[1:] >= reps[:-1]).all():
             order = np.argsort(reps, kind="stable")
             reps, dev, key = reps[order], dev[order], key[order]
         n_rows = self.head.size
-        adds = np.bincount(reps, minlength=n_rows)
+        if adds is None:
+            adds = np.bincount(reps, minlength=n_rows)
         if (self.size + adds).max() > self.dev.shape[1]:
             self._compact(adds)
-        first = np.concatenate([[0], np.cumsum(adds)[:-1]])
-        at = reps * self.dev.shape[1] + self.size[reps] + np.arange(reps.size) - first[reps]  # in the flat rows
+        # entry i of row r goes to the row's end, less the entries of rows before it
+        offset = self.size - (np.cumsum(adds) - adds)
+        offset += np.arange(0, n_rows * self.dev.shape[1], self.dev.shape[1])
+        at = offset[reps]
+        at += np.arange(reps.size)
         self.dev.reshape(-1)[at] = dev
         self.key.reshape(-1)[at] = key
         self.size += adds
 
     def _compact(self, adds: np.ndarray) -> None:
         """Keep only the live entries, in order, at the start of each row; size the rows for
-        twice what the fullest row needs with ``adds`` more (growing or shrinking)."""
-        cols = np.arange(self.dev.shape[1])[None, :]
-        alive = (cols >= self.head[:, None]) & (cols < self.size[:, None]) & (self.current[self.dev] == self.key)
-        live = np.count_nonzero(alive, axis=1)
+        twice what the fullest row needs with ``adds`` more (growing or shrinking). Only the
+        entries between each row's front and end are looked at."""
+        n_rows, old_cap = self.head.size, self.dev.shape[1]
+        rows = np.arange(n_rows)
+        at, row = ranges(rows * old_cap + self.head, rows * old_cap + self.size)
+        dev, key = self.dev.reshape(-1)[at], self.key.reshape(-1)[at]
+        alive = self.current[dev] == key
+        row = row[alive]
+        live = np.bincount(row, minlength=n_rows)
         cap = max(256, 2 * int((live + adds).max()))
-        r, c = np.nonzero(alive)
-        slot = (np.cumsum(alive, axis=1) - 1)[r, c]
-        dev = np.zeros((self.head.size, cap), dtype=np.int64)
-        key = np.full((self.head.size, cap), -2, dtype=np.int64)
-        dev[r, slot] = self.dev[r, c]
-        key[r, slot] = self.key[r, c]
-        self.dev, self.key = dev, key
+        slot = np.arange(row.size) - (np.cumsum(live) - live)[row]  # place in its row, in order
+        self.dev = np.zeros((n_rows, cap), dtype=np.int64)
+        self.key = np.full((n_rows, cap), -2, dtype=np.int64)
+        slot += row * cap
+        self.dev.reshape(-1)[slot] = dev[alive]
+        self.key.reshape(-1)[slot] = key[alive]
         self.head = np.zeros_like(self.head)
         self.size = live.astype(np.int64)
 
@@ -94,26 +111,30 @@ class TicketQueue:
         self.logs = (_Log(n_reps, self.key), _Log(n_reps, self.key))  # critical first, then normal
         self._next = 0
 
-    def add(self, idx: np.ndarray, urgent: np.ndarray, *, distinct: bool = False) -> None:
-        """Open tickets (``urgent`` ones go to the critical log). An open ticket only ever
-        moves up to the critical log, keeping the work already done on it; otherwise it
-        keeps its place. ``distinct`` says the caller knows no device is listed twice."""
+    def add(self, idx: np.ndarray, urgent: np.ndarray | None, *, distinct: bool = False) -> None:
+        """Open tickets (``urgent`` ones go to the critical log; None: none is). An open
+        ticket only ever moves up to the critical log, keeping the work already done on it;
+        otherwise it keeps its place. ``distinct`` says the caller knows no device is listed
+        twice."""
         if not idx.size:
             return
-        if not distinct:
+        if urgent is None:
+            if not distinct:
+                idx = _first_each(idx, np.zeros(idx.size, dtype=bool))[0]
+        elif not distinct:
             idx, urgent = _first_each(idx, urgent)
-        if not urgent.any():  # then no ticket moves up: only devices without one get one
+        if urgent is None or not urgent.any():  # then no ticket moves up: only devices without one get one
             idx = idx[~self.open[idx]]
-            if idx.size:
+            if idx.size:  # (a device without an open ticket is not marked urgent)
                 rep = self.rep[idx]
-                self.in_log[1] += np.bincount(rep, minlength=self.R)
-                keys = self._next + np.arange(idx.size, dtype=np.int64)
+                adds = np.bincount(rep, minlength=self.R)
+                self.in_log[1] += adds
+                keys = np.arange(self._next, self._next + idx.size, dtype=np.int64)
                 self._next += idx.size
                 self.remaining[idx] = self.minutes[idx]
                 self.open[idx] = True
-                self.urgent[idx] = False
                 self.key[idx] = keys
-                self.logs[1].append(rep, idx, keys)
+                self.logs[1].append(rep, idx, keys, adds)
             return
         already = self.open[idx]
         move = already & urgent & ~self.urgent[idx]
@@ -205,11 +226,11 @@ class TicketQueue:
         # In order, each ticket gets what it can take today or what is left of the day.
         work = np.clip(left[:, None] - (within - today), 0.0, today)
         left -= work.sum(axis=1)
-        rest = np.where(live, remaining - work, 0.0)
-        worked = live & (work > 0)
+        rest = remaining - work  # (read only where live)
+        worked = work > 0  # (only live entries get work: today is 0 elsewhere)
         finished = worked & (rest <= DONE)
         keep = live & ~finished
-        partial = keep & worked
+        partial = worked & ~finished
         self.remaining[dev[partial]] = rest[partial]
         # The row's new front is its first live entry left unfinished (or the window's end).
         end = np.minimum(log.head + width, log.size)

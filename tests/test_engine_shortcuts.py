@@ -7,6 +7,8 @@ each is compared with the plain call on random and awkward inputs, exactly.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -92,3 +94,73 @@ def test_how_often_installs_are_tallied_changes_nothing(monkeypatch: pytest.Monk
     for f in fields(daily):
         a, b = getattr(daily, f.name), getattr(rarely, f.name)
         assert np.array_equal(a, b, equal_nan=True), f.name
+
+
+def _counted_on_the_day(model, t: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Day ``t``'s compliant counts, overdue counts and open vulnerabilities as the record
+    once counted them at each day's end: a weighted count of the per-level table by
+    (group, state) from the state table, and the exposure over the open releases alone."""
+    from sim.model import N_SEV
+
+    R, C, D, K = model.R, model.C, model.D, model.K
+    table = model._state_table(t).reshape(-1, K + 1)
+    n_rcd = model.levels.shape[0]
+    key = np.arange(n_rcd)[:, None] * (N_SEV + 1) + table[model.rc_of_rcd]
+    counts = np.bincount(key.reshape(-1), weights=model.levels.reshape(-1), minlength=n_rcd * (N_SEV + 1))
+    counts = counts.reshape(R, C, D, N_SEV + 1).astype(np.int64)
+    exp_from = model.rel.day + model.sc.risk.exploit_delay_days
+    exp_key = (np.repeat(np.arange(R), C)[:, None] * N_SEV + np.maximum(model.rel.severity, 0)).reshape(-1)
+    size = np.maximum(np.diff(model.rc_start), 1).astype(float)[:, None]
+    per_rc = model.levels.reshape(R * C, D, K + 1).sum(axis=1)
+    lo = 0
+    while lo < K and not per_rc[:, lo].any():
+        lo += 1
+    first = np.where(np.isfinite(exp_from), exp_from, np.inf).min(axis=0)
+    hi = int(np.searchsorted(np.minimum.accumulate(first[::-1])[::-1], t, side="right"))
+    exposure = np.zeros((R, N_SEV))
+    if hi > lo:
+        running = np.cumsum(per_rc.reshape(-1)).reshape(R * C, K + 1)
+        lacking = running[:, lo:hi] - np.concatenate([[0], running[:-1, -1]])[:, None]
+        share = np.where(exp_from[:, lo:hi] <= t, lacking / size, 0.0)
+        k = exp_key.reshape(R * C, K)[:, lo:hi].reshape(-1)
+        exposure = np.bincount(k, weights=share.reshape(-1), minlength=R * N_SEV).reshape(R, N_SEV)
+    return counts[..., 0], counts[..., 1:].sum(axis=(1, 2))[:, ::-1], exposure
+
+
+@pytest.mark.parametrize("days_at_once", [1, 7, 64])
+def test_kpi_counts_and_exposure_a_few_days_at_a_time_are_the_daily_counts(
+    monkeypatch: pytest.MonkeyPatch, days_at_once: int
+) -> None:
+    """The record's counts by state and open vulnerabilities, worked out a few days at a
+    time from kept copies of the per-level table, equal a count made at each day's end to
+    the last bit (faulty releases, audits and enrolment move devices between levels)."""
+    from sim.model import Draws, FleetModel
+    from sim.scenario import load_scenario
+
+    sc = load_scenario(Path(__file__).resolve().parents[1] / "scenarios" / "case_study.yaml")
+    sc.simulation.horizon_days = 150
+    for cls in sc.fleet.device_classes:
+        cls.faulty_release_share = 0.2
+    sc.levers.audits.interval_days = 20.0
+    model = FleetModel(sc, range(3), Draws(5))
+    n_rcd = model.levels.shape[0]
+    monkeypatch.setattr(model, "_kept_cap", days_at_once)
+    model._kept = np.zeros((days_at_once, n_rcd, model.K + 1), dtype=model.levels.dtype)
+    model._kept_cuts = np.zeros((days_at_once, *model._cuts.shape), dtype=np.int64)
+    model.skip_quiet_days = False
+    expected = {}
+    record_day = model._record
+
+    def record(t: int) -> None:
+        record_day(t)
+        expected[t] = _counted_on_the_day(model, t)
+
+    monkeypatch.setattr(model, "_record", record)
+    rec = model.run()
+    assert len(expected) == model.T
+    for t, (compliant, overdue, exposure) in expected.items():
+        np.testing.assert_array_equal(rec.compliant_cd[t], compliant)
+        np.testing.assert_array_equal(rec.overdue_sev[t], overdue)
+        assert np.array_equal(rec.exposure[t], exposure), t
+    assert rec.exposure.any()
+    assert rec.overdue_sev.any()

@@ -87,8 +87,12 @@ class Approvals:
         idx, pos = ranges(self.rcd_start[groups], self.rcd_start[groups + 1])
         if not idx.size:
             return
-        seq = seqs[pos]
-        need = ~self.enrolled[idx] & (self.believed[idx] < seq)  # an open ticket may move up
+        need = self.believed[idx] < seqs[pos]  # an open ticket may move up
+        if self.n_on_board:  # (before anybody is enrolled, nobody is)
+            need &= ~self.enrolled[idx]
         if need.any():
-            critical = self.rel.severity[groups // self.D, seqs] == CRITICAL
-            self._open_tickets(idx[need], t, critical[pos[need]], distinct=distinct)
+            if self.sc.levers.update_policy.prioritize_critical:
+                critical = (self.rel.severity[groups // self.D, seqs] == CRITICAL)[pos[need]]
+            else:  # only read with critical first
+                critical = None
+            self._open_tickets(idx[need], t, critical, distinct=distinct)

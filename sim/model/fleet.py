@@ -17,13 +17,9 @@ from __future__ import annotations
 import numpy as np
 
 from sim.model.draws import Draws, Mechanism
+from sim.tickets import ranges
 
-
-def ranges(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The integer ranges [lo, hi) laid end to end, and for each element the range it came from."""
-    n = hi - lo
-    pos = np.repeat(np.arange(n.size), n)
-    return np.arange(pos.size) + (lo - (np.cumsum(n) - n))[pos], pos
+__all__ = ["FleetLayout", "ranges"]
 
 
 def _count_at_most(edges: np.ndarray, x: np.ndarray) -> np.ndarray:

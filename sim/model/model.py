@@ -113,6 +113,8 @@ class FleetModel(
             env.process(self._release_process(rc))
         env.process(self._day_process())
         env.run(until=self.H + 0.5)
+        self._levels_to_record()
+        self._costs_to_record()
         self._flush_ttp()
         return self.rec
 

@@ -7,7 +7,9 @@ day every mechanism would find nothing to do and the record would repeat the day
 before, apart from the day's spending. So after each day the model asks when the next
 busy day is (``_next_busy_day``) and fills the quiet days in between in one step
 (``_fill_quiet``): the device counts, backlog and exposure of the last busy day, the
-day's spending of each lever as the day process would have added it, and nothing else.
+monitored devices the day's spending is worked out from, and nothing else (the daily
+spending other than audits' is added for every day at the end of the run, from the
+recorded counts: record.py, ``_costs_to_record``).
 
 The daily series and the summaries are the same, to the last bit, as with a step every
 day (``FleetModel.skip_quiet_days = False``; tests/test_quiet_days.py compares the two on
@@ -20,13 +22,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-
-from sim.model.record import LEVERS
-from sim.model.training import DAYS_PER_MONTH
-
-_CM, _REPORTING, _TRAINING, _TECHNICIANS = (
-    LEVERS.index(x) for x in ("central_management", "reporting_channel", "training", "technicians")
-)
 
 
 def _day_of(moment: float) -> float:
@@ -94,16 +89,8 @@ class QuietDays:
         if b <= a:
             return
         rec, prev = self.rec, a - 1
-        for name in ("compliant_cd", "overdue_sev", "blind", "backlog", "enrolled", "broken", "exposure"):
+        for name in ("blind", "backlog", "enrolled", "broken"):
             arr = getattr(rec, name)
             arr[a:b] = arr[prev]
-        rec.released[a:b] = self.released_on[a:b, :]
-        sc, costs = self.sc, self.sc.costs
-        tc = sc.levers.technicians
-        rec.cost[a:b, :, _TECHNICIANS] += tc.count * tc.hours_per_day * costs.technician_hour
-        rec.cost[a:b, :, _CM] += (
-            rec.enrolled[prev] * costs.management_per_device_month + self._monitored * costs.monitoring_per_device_month
-        ) / DAYS_PER_MONTH
-        if sc.levers.reporting_channel.enabled:
-            rec.cost[a:b, :, _REPORTING] += costs.reporting_channel_per_month / DAYS_PER_MONTH
-        rec.cost[a:b, :, _TRAINING] += self.training_bill[a:b, None]
+        self._keep_levels(a, b)  # the KPI counts by state and exposure: as on day a - 1
+        self._monitored_on[a:b] = self._monitored

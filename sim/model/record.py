@@ -4,7 +4,9 @@ At the end of each day the model records, per replication, the compliant devices
 class and department, the non-compliant ones by their worst overdue severity, blind
 spots, the technicians' backlog and utilisation, enrolled devices, the deadlines that
 fell that day and how many were met, the device-updates released, and each lever's
-spending, and the open vulnerabilities by severity (sim/risk.py prices them). Installs
+spending, and the open vulnerabilities by severity (sim/risk.py prices them). The counts
+by state and the open vulnerabilities come from copies of the per-level counts kept each
+day and worked out a few days at a time (``_keep_levels``, ``_levels_to_record``). Installs
 are buffered and their times to patch tallied in bulk at a day's end, some sixteen
 thousand at a time (arrays that size stay in the processor's cache and need no fresh
 memory pages).
@@ -23,6 +25,7 @@ from sim.model.training import DAYS_PER_MONTH, training_sessions
 LEVERS = ("central_management", "audits", "reporting_channel", "training", "technicians")
 TTP_BUFFER_INSTALLS = 200_000  # installs between two additions of the time-to-patch sums to the record's totals
 TTP_TALLY_INSTALLS = 16_384  # installs held before their times to patch are tallied, at a day's end
+LEVEL_DAYS_ELEMENTS = 65536  # per-level counts kept (days x groups x levels) before they go to the record
 
 
 @dataclass
@@ -64,9 +67,8 @@ class Recording:
         rows, ks = np.nonzero(np.isfinite(rel.deadline) & (rel.day >= 0))
         dday = np.ceil(rel.deadline[rows, ks]).astype(np.int64)
         inside = dday <= self.H
-        self.deadlines_on: dict[int, list[tuple[int, int]]] = {}
-        for rc, k, d in zip(rows[inside], ks[inside], dday[inside], strict=True):
-            self.deadlines_on.setdefault(int(d), []).append((int(rc), int(k)))
+        order = np.argsort(dday[inside], kind="stable")
+        self._deadlines = tuple(x[inside][order] for x in (dday, rows, ks))  # (day, rc, release), by day
         rday = np.ceil(rel.day[rows, ks]).astype(np.int64)
         rc_size = np.diff(self.rc_start)
         self.released_on = np.zeros((self.T, self.R))
@@ -113,6 +115,43 @@ class Recording:
         self._ttp_total = np.zeros(R * C * D * N_SEV)
         self._ttp_count = np.zeros(R * C * D * N_SEV, dtype=np.int64)
         self._blind_buffer = np.zeros(self.M, dtype=bool)
+        # The KPI counts and the exposure are worked out for several days at once: each day
+        # keeps a copy of the per-level counts and of where the states change along the
+        # levels (``_keep_levels``), turned into the record when the copies fill up (and at
+        # the end: ``_levels_to_record``).
+        rel, n_rcd = self.rel, self.levels.shape[0]
+        self._kept_cap = int(np.clip(LEVEL_DAYS_ELEMENTS // max(n_rcd * (self.K + 1), 1), 1, 64))
+        self._kept = np.zeros((self._kept_cap, n_rcd, self.K + 1), dtype=self.levels.dtype)
+        self._kept_cuts = np.zeros((self._kept_cap, R * C, N_SEV + 2), dtype=np.int64)
+        self._kept_start, self._kept_n = 0, 0  # the days kept: [start, start + n)
+        # A level's state is 0 if compliant, else 1 + rank of the worst severity overdue
+        # among the releases it lacks (those from the level up), so states fall (weakly)
+        # from the lowest level up: the devices in state s or worse are those of the lowest
+        # ``cut_s`` levels, ``cut_s`` being 1 + the newest overdue release of rank s or worse
+        # (0 if none). ``_cuts`` holds, per (replication, class), all levels, then cut_1 ..
+        # cut_N_SEV, then 0; deadlines are taken in as they pass (``_pass_deadlines``).
+        rank = np.where(rel.severity >= 0, N_SEV - rel.severity, 0).astype(np.int64)  # critical -> 4
+        dl_day = np.ceil(np.where(np.isfinite(rel.deadline), rel.deadline, np.inf))  # passed from this day's end on
+        self._cuts = np.zeros((R * C, N_SEV + 2), dtype=np.int64)
+        self._cuts[:, 0] = self.K + 1
+        rc, k = np.nonzero(dl_day <= 0)
+        self._raise_cuts(rc, k, rank[rc, k])
+        rc, k = np.nonzero((dl_day > 0) & (dl_day <= self.H))
+        order = np.argsort(dl_day[rc, k], kind="stable")
+        rc, k = rc[order], k[order]
+        self._cut_events = (dl_day[rc, k], rc, k, rank[rc, k])
+        self._cut_next = 0
+        self._exp_from = rel.day + self.sc.risk.exploit_delay_days  # (RC, K); padding inf
+        reps = np.repeat(np.arange(R), C)[:, None]
+        self._exp_key = (reps * N_SEV + np.maximum(rel.severity, 0)).reshape(-1)
+        self._exp_size = np.maximum(np.diff(self.rc_start), 1).astype(float)[:, None]
+        # known in advance: the device-updates released and falling due each day (the
+        # record's on-time counts come with the KPI counts), and the daily spending apart from
+        # audits, added at the end (_costs_to_record)
+        rec.released[:] = self.released_on
+        day, rc, _ = self._deadlines
+        np.add.at(rec.due, (day, rc // C), np.diff(self.rc_start)[rc])
+        self._monitored_on = np.zeros((T, R), dtype=self._monitored.dtype)  # monitored devices each day
         rec.dept_sizes = self.group_sizes.reshape(R, C, D, self.W).sum(axis=(1, 3))
         rec.ttp_sum = z(R, N_SEV)
         rec.ttp_count = z(R, N_SEV)
@@ -125,26 +164,8 @@ class Recording:
 
     def _record(self, t: int) -> None:
         rec, R = self.rec, self.R
-        # Each (replication, class, department) and release level's state today, as a key
-        # (group, state): brought up to date where deadlines passed, the rows of the state
-        # table that changed since the last day recorded.
-        table = self._state_table(t).reshape(-1, self.K + 1)
-        n_rcd = self.levels.shape[0]
-        changed = self._table_changed
-        if changed is None:  # the table was built afresh: every row
-            self._record_key = np.arange(n_rcd)[:, None] * (N_SEV + 1) + table[self.rc_of_rcd]  # (RCD, K+1)
-            self._table_changed = []
-        elif changed:
-            rc = np.unique(np.concatenate(changed)) if len(changed) > 1 else changed[0]
-            rcd = (rc[:, None] * self.D + np.arange(self.D)).reshape(-1)
-            self._record_key[rcd] = rcd[:, None] * (N_SEV + 1) + table[rcd // self.D]
-            changed.clear()
-        key = self._record_key.reshape(-1)
-        counts = np.bincount(key, weights=self.levels.reshape(-1), minlength=n_rcd * (N_SEV + 1))
-        counts = counts.reshape(R, self.C, self.D, N_SEV + 1).astype(np.int64)
-        rec.compliant_cd[t] = counts[..., 0]
-        # overdue_sev columns follow SEVERITIES order (critical first); state 4 = critical
-        rec.overdue_sev[t] = counts[..., 1:].sum(axis=(1, 2))[:, ::-1]
+        self._pass_deadlines(t)
+        self._keep_levels(t, t + 1)  # the KPI counts by state and the exposure, later
         if self.M:  # every replication has the same number of devices, laid out in turn
             blind = np.logical_or(self.stuck, self.disabled, out=self._blind_buffer)
             np.logical_or(blind, self.botched, out=blind)
@@ -154,67 +175,100 @@ class Recording:
         if self.M and self.broke.any():  # else no faulty release has broken a device yet: 0
             rec.broken[t] = _count_per_row(self.broken.reshape(R, -1))
         rec.backlog[t] = self.queue.count
-        self._deadlines_and_releases(t)
-        self._exposure(t)
-        costs = self.sc.costs
-        levers = self.sc.levers
-        if t > 0:
-            rec.cost[t, :, LEVERS.index("central_management")] += (
-                rec.enrolled[t] * costs.management_per_device_month
-                + self.monitored_per_rep() * costs.monitoring_per_device_month
-            ) / DAYS_PER_MONTH
-            if levers.reporting_channel.enabled:
-                rec.cost[t, :, LEVERS.index("reporting_channel")] += costs.reporting_channel_per_month / DAYS_PER_MONTH
-        rec.cost[t, :, LEVERS.index("training")] += self.training_bill[t]
+        self._monitored_on[t] = self._monitored
 
-    def _deadlines_and_releases(self, t: int) -> None:
-        """On-time rate inputs (deadlines falling in day t) and device-updates released."""
-        D = self.D
-        for rc, k in self.deadlines_on.get(t, ()):
-            r = rc // self.C
-            self.rec.due[t, r] += self.rc_start[rc + 1] - self.rc_start[rc]
-            self.rec.on_time[t, r] += self.levels[rc * D : (rc + 1) * D, k + 1 :].sum()
-        self.rec.released[t] = self.released_on[t]
+    def _costs_to_record(self) -> None:
+        """Each day's spending on every lever but audits (added as they happen): central
+        management for the enrolled and monitored devices, the reporting channel, training
+        and the technicians, from day 1 on (training from day 0)."""
+        rec, costs, levers = self.rec, self.sc.costs, self.sc.levers
+        tc = levers.technicians
+        rec.cost[1:, :, LEVERS.index("technicians")] += tc.count * tc.hours_per_day * costs.technician_hour
+        rec.cost[1:, :, LEVERS.index("central_management")] += (
+            rec.enrolled[1:] * costs.management_per_device_month
+            + self._monitored_on[1:] * costs.monitoring_per_device_month
+        ) / DAYS_PER_MONTH
+        if levers.reporting_channel.enabled:
+            rec.cost[1:, :, LEVERS.index("reporting_channel")] += costs.reporting_channel_per_month / DAYS_PER_MONTH
+        rec.cost[:, :, LEVERS.index("training")] += self.training_bill[:, None]
 
-    def _exposure(self, t: int) -> None:
-        """Open vulnerabilities at the end of day t, by severity: each release whose
-        vulnerability is exploitable (release day + exploit delay has come) counts the share
-        of its class's devices that lack it. Updates are cumulative, so the devices lacking
-        release k are those whose installed release is below k."""
-        if not hasattr(self, "_exp_key"):
-            rel, R, C = self.rel, self.R, self.C
-            self._exp_from = rel.day + self.sc.risk.exploit_delay_days  # (RC, K); padding inf
-            reps = np.repeat(np.arange(R), C)[:, None]
-            self._exp_key = (reps * N_SEV + np.maximum(rel.severity, 0)).reshape(-1)
-            self._exp_size = np.maximum(np.diff(self.rc_start), 1).astype(float)[:, None]
-            # by column: the earliest exploit day among the rows, made non-decreasing, so that
-            # the columns that may be open on day t are a prefix
-            first = np.where(np.isfinite(self._exp_from), self._exp_from, np.inf).min(axis=0)
-            self._exp_open_sorted = np.minimum.accumulate(first[::-1])[::-1]
-            self._exp_lo = 0  # no device is below this level (installs only ever move devices up)
+    def _raise_cuts(self, rc: np.ndarray, k: np.ndarray, rank: np.ndarray) -> None:
+        """Releases ``k`` of ``rc`` (of severity ``rank``) are overdue: the levels below
+        them are in state ``rank`` or worse."""
+        if rc.size:
+            worse = rank[:, None] > np.arange(N_SEV)  # states 1 .. rank
+            np.maximum.at(self._cuts[:, 1 : N_SEV + 1], rc, np.where(worse, k[:, None] + 1, 0))
+
+    def _pass_deadlines(self, t: int) -> None:
+        """Take in the deadlines that passed by the end of day ``t``."""
+        when, rc, k, rank = self._cut_events
+        end = self._cut_next
+        while end < when.size and when[end] <= t:
+            end += 1
+        if end > self._cut_next:
+            i = slice(self._cut_next, end)
+            self._raise_cuts(rc[i], k[i], rank[i])
+            self._cut_next = end
+
+    def _keep_levels(self, a: int, b: int) -> None:
+        """Days ``a`` to ``b - 1`` end with the per-level counts and the states' cuts as they
+        are now: keep a copy for each (turned into the record when the copies fill up)."""
+        while a < b:
+            if self._kept_n == self._kept_cap:
+                self._levels_to_record()
+            if not self._kept_n:
+                self._kept_start = a
+            i, n = self._kept_n, min(b - a, self._kept_cap - self._kept_n)
+            self._kept[i : i + n] = self.levels
+            self._kept_cuts[i : i + n] = self._cuts
+            self._kept_n += n
+            a += n
+
+    def _levels_to_record(self) -> None:
+        """The kept days' KPI counts by state and open vulnerabilities, all days at once."""
+        n = self._kept_n
+        if not n:
+            return
+        self._kept_n = 0
+        d0, rec, R, C, D, K = self._kept_start, self.rec, self.R, self.C, self.D, self.K
+        levels = self._kept[:n]  # (n, RCD, K + 1)
+        n_rcd = levels.shape[1]
+        # devices at the levels below each cut, by prefix sums over the flattened levels
+        # (prefix[i]: devices in the entries before i); then each state's count is the
+        # difference of two neighbouring cuts': compliant, state 1, ..., state N_SEV
+        prefix = np.zeros(levels.size + 1, dtype=levels.dtype)
+        np.cumsum(levels.reshape(-1), out=prefix[1:])
+        at = self._kept_cuts[:n][:, self.rc_of_rcd]  # (n, RCD, N_SEV + 2)
+        at += (np.arange(n * n_rcd) * (K + 1)).reshape(n, n_rcd, 1)
+        below = prefix[at]
+        in_state = below[:, :, :-1] - below[:, :, 1:]  # (n, RCD, N_SEV + 1)
+        rec.compliant_cd[d0 : d0 + n] = in_state[:, :, 0].reshape(n, R, C, D)
+        # overdue_sev columns follow SEVERITIES order (critical first); state 4 = critical
+        rec.overdue_sev[d0 : d0 + n] = in_state[:, :, 1:].reshape(n, R, C * D, N_SEV).sum(axis=2)[..., ::-1]
+        # Deadlines falling in these days: the devices of the class at a level above the
+        # release (those that have it) count as on time
+        day, rc, k = self._deadlines
+        i, j = np.searchsorted(day, [d0, d0 + n])
+        if j > i:
+            day, rc, k = day[i:j], rc[i:j], k[i:j]
+            row = (day - d0)[:, None] * n_rcd + rc[:, None] * D + np.arange(D)  # (events, D)
+            have = prefix[(row + 1) * (K + 1)] - prefix[row * (K + 1) + k[:, None] + 1]
+            np.add.at(rec.on_time, (day, rc // C), have.sum(axis=1))
+        # Open vulnerabilities at each day's end, by severity: each release whose
+        # vulnerability is exploitable (release day + exploit delay has come) counts the
+        # share of its class's devices that lack it. Updates are cumulative, so the devices
+        # lacking release k are those whose installed release is below k (levels 0 .. k).
         if not self.M:
             return
-        RC, K = self.R * self.C, self.K
-        per_rc = _sum_middle(self.levels.reshape(RC, self.D, K + 1))  # (RC, K + 1) devices at each level
-        # only releases some device lacks (from the oldest level any device is at) and whose
-        # exploit day has come matter: the rest add nothing
-        lo = self._exp_lo
-        while lo < K and not per_rc[:, lo].any():
-            lo += 1
-        self._exp_lo = lo
-        hi = int(np.searchsorted(self._exp_open_sorted, t, side="right"))  # releases k < hi may be open
-        if hi <= lo:
-            self.rec.exposure[t] = 0.0
-            return
-        # (RC, hi - lo): devices below release k, a running count along each row (one pass
-        # over the flattened table, less each row's start)
-        running = np.cumsum(per_rc.reshape(-1)).reshape(RC, K + 1)
-        lacking = running[:, lo:hi] - np.concatenate([[0], running[:-1, -1]])[:, None]
-        share = np.where(self._exp_from[:, lo:hi] <= t, lacking / self._exp_size, 0.0)
-        key = self._exp_key.reshape(RC, K)[:, lo:hi].reshape(-1)
-        self.rec.exposure[t] = np.bincount(key, weights=share.reshape(-1), minlength=self.R * N_SEV).reshape(
-            self.R, N_SEV
-        )
+        per_rc = _sum_middle(levels.reshape(n * R * C, D, K + 1))  # (n RC, K + 1)
+        running = np.cumsum(per_rc.reshape(-1)).reshape(n * R * C, K + 1)
+        lacking = running[:, :K] - np.concatenate([[0], running[:-1, -1]])[:, None]  # less each row's start
+        days = np.arange(d0, d0 + n, dtype=float)[:, None, None]
+        share = np.where(self._exp_from <= days, lacking.reshape(n, R * C, K) / self._exp_size, 0.0)
+        key = (np.arange(n) * (R * N_SEV))[:, None] + self._exp_key
+        rec.exposure[d0 : d0 + n] = np.bincount(
+            key.reshape(-1), weights=share.reshape(-1), minlength=n * R * N_SEV
+        ).reshape(n, R, N_SEV)
 
     def _flush_ttp_if_full(self, t: int) -> None:
         """At the end of day ``t`` (so that a day's installs are tallied together): tally the

@@ -173,6 +173,8 @@ class Rollout:
                 self._new_blind(quiet, t)
                 self._watch(quiet, when[silent])
             loud = fail & ~silent
+            if not loud.any():  # no retries: the chain ends here
+                break
             again = due[loud]
             again_when = when[loud]
             retry = self.retries_left[again] > 0
@@ -182,6 +184,8 @@ class Rollout:
                 sev = self.rel.severity[self.rc[give_up], self.offered[give_up]]
                 self._open_tickets(give_up, t, sev == CRITICAL)
             again, again_when = again[retry], again_when[retry]
+            if not again.size:
+                break
             self.retries_left[again] -= 1
             self._schedule_checkin(again, again_when)
             if before is None:

@@ -7,8 +7,9 @@ it. Flags mark devices with auto-update switched off (``disabled``), silently st
 a failed install (``stuck``) and botched by hand (``botched``).
 
 The KPI is read from a small table of how many devices of each (replication, class,
-department) sit at each release, kept up to date by ``_install``; whether a release level
-is compliant on a day comes from a state table brought up to date as deadlines pass.
+department) sit at each release, kept up to date by ``_install`` (record.py turns it into
+the daily counts by state); an audit reads each device's state from a state table brought
+up to date as deadlines pass.
 """
 
 from __future__ import annotations
@@ -108,7 +109,6 @@ class DeviceState:
             self._rank = np.where(rel.severity >= 0, N_SEV - rel.severity, 0).astype(np.int64)  # critical -> 4
             self._passed_rank = np.zeros_like(self._rank)
             self._table = np.zeros((self._rank.shape[0], K + 1), dtype=np.int64)
-            self._table_changed: list[np.ndarray] | None = None  # rows changed since the record's last look (None: all)
         self._table_time = now
         end = int(np.searchsorted(self._dl_sorted, now, side="right"))
         if end > self._dl_passed:
@@ -118,8 +118,6 @@ class DeviceState:
             rows = np.unique(rc)
             worst = np.maximum.accumulate(self._passed_rank[rows, ::-1], axis=1)[:, ::-1]  # worst over k >= j
             self._table[rows, :K] = worst
-            if self._table_changed is not None:
-                self._table_changed.append(rows)
         return self._table.reshape(-1)
 
     def _state(self, now: float) -> np.ndarray:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import numpy as np
 
 from sim.model.draws import Draws, Mechanism
-from sim.model.record import LEVERS
 from sim.model.releases import CRITICAL
 from sim.tickets import TicketQueue, critical_counts, lacks_critical
 
@@ -32,17 +31,18 @@ class Technicians:
         self.shift = sc.levers.technicians.hours_per_day * 60.0  # the most one ticket gets a day
         self.critical_counts = critical_counts(self.rel.severity, CRITICAL)
 
-    def _open_tickets(self, idx: np.ndarray, t: int, critical: np.ndarray, *, distinct: bool = False) -> None:
-        """Open tickets for ``idx``; ``critical`` marks those opened for a critical release.
+    def _open_tickets(self, idx: np.ndarray, t: int, critical: np.ndarray | None, *, distinct: bool = False) -> None:
+        """Open tickets for ``idx``; ``critical`` marks those opened for a critical release
+        (None: none is, or it does not matter, without ``prioritize_critical``).
         With ``prioritize_critical`` a ticket is urgent when it is, or when the device lacks
         any critical release up to its department's approved one (the worst of what the
         visit installs, whoever opened the ticket: an audit, a report, retries running out)."""
         if self.sc.levers.update_policy.prioritize_critical:
             target = self.approved[self.rcd[idx]]
             lacks = lacks_critical(self.critical_counts, self.rc[idx], self.installed[idx], target)
-            urgent = np.asarray(critical, dtype=bool) | lacks
+            urgent = lacks if critical is None else np.asarray(critical, dtype=bool) | lacks
         else:
-            urgent = np.zeros(idx.size, dtype=bool)
+            urgent = None
         self.queue.add(idx, urgent, distinct=distinct)
 
     def _close_tickets(self, idx: np.ndarray) -> None:
@@ -51,10 +51,8 @@ class Technicians:
     def _workday(self, t: int) -> None:
         """Technicians work the queue in order for ``count x hours_per_day`` hours, at most
         ``hours_per_day`` of them on any one ticket."""
-        tc = self.sc.levers.technicians
-        if t == 0:
+        if t == 0:  # (the technicians' pay is added to the record at the end: _costs_to_record)
             return
-        self.rec.cost[t, :, LEVERS.index("technicians")] += tc.count * tc.hours_per_day * self.sc.costs.technician_hour
         if self.budget <= 0 or not self.queue.in_log.any():
             return
         served, used = self.queue.serve(self.budget, self.shift)
@@ -77,13 +75,14 @@ class Technicians:
         else:
             good, good_target = idx, target
         if good.size:
-            self.stuck[good] = False
-            self.broken[good] = False  # repaired by hand
+            if self.n_on_board:  # (only enrolled devices get stuck, switched off or broken)
+                self.stuck[good] = False
+                self.broken[good] = False  # repaired by hand
+                off = good[self.disabled[good]]
+                if off.size:
+                    self.disabled[off] = False
+                    self._new_drift_threshold(off, t)
             self.botched[good] = False
-            off = good[self.disabled[good]]
-            if off.size:
-                self.disabled[off] = False
-                self._new_drift_threshold(off, t)
             new = np.maximum(self.installed[good], good_target)
             self._install(good, new, np.full(good.size, float(t)))
             self.offered[good] = np.maximum(self.offered[good], self.installed[good])
