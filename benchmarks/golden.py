@@ -4,7 +4,7 @@ the presets and some variants, or compare a fresh run with what was saved, exact
     python -m benchmarks.golden save [DIR]      # at the reference commit
     python -m benchmarks.golden compare [DIR]   # after a change: every array equal to the bit
 
-The default directory is /tmp/engine2_golden (the files are large, and not kept in git).
+The default directory is /tmp/iot_sim_golden (the files are large, and not kept in git).
 A change to the engine that is meant to give the same figures must pass ``compare`` with
 no difference at all (``np.array_equal`` with NaN in the same places, pandas ``equals``).
 """
@@ -153,7 +153,7 @@ def _equal(a, b) -> bool:
 
 def main(argv: list[str]) -> int:
     mode = argv[0] if argv else "compare"
-    folder = Path(argv[1] if len(argv) > 1 else "/tmp/engine2_golden")
+    folder = Path(argv[1] if len(argv) > 1 else "/tmp/iot_sim_golden")
     only = set(argv[2:])
     folder.mkdir(parents=True, exist_ok=True)
     bad = 0
