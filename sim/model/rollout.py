@@ -128,12 +128,45 @@ class Rollout:
         wait = Draws.exponential(self.dev_key[idx], Mechanism.CHECKIN, rel, a, mean=self.checkin)
         self.next_attempt[idx] = start + wait
         self._lower_floor("next_attempt", self.next_attempt[idx])
+        new = idx[~self._in_pending[idx]]
+        if new.size:
+            self._in_pending[new] = True
+            self._pending_new.append(new)
 
     def _attempts(self, t: int) -> None:
         """Automated install attempts due by the end of day ``t``, with retries."""
         if not self.enrolled_per_rep.any():  # attempts are only ever scheduled for enrolled devices
             return
-        self._attempt_chain(self._due_enrolled("next_attempt", t), t)
+        self._attempt_chain(self._due_checkins(t), t)
+
+    def _pending_checkins(self) -> tuple[np.ndarray, np.ndarray]:
+        """The devices that may have a check-in scheduled (a superset of those whose next
+        attempt is finite, distinct, in no particular order) and their next attempts."""
+        if self._pending_new:
+            self._pending = np.concatenate([self._pending, *self._pending_new])
+            self._pending_new = []
+        return self._pending, self.next_attempt[self._pending]
+
+    def _due_checkins(self, limit: float) -> np.ndarray:
+        """``_due_enrolled("next_attempt", limit)`` from the list of devices with a check-in
+        scheduled (a few percent of the enrolled ones) instead of every enrolled device: the
+        same devices, in device order, and the same lower bound kept when none is due.
+
+        The devices returned and those whose attempt is no longer scheduled leave the list
+        (the caller makes or calls off the attempts of those returned; a device scheduled
+        again joins it again)."""
+        if self._floor["next_attempt"] > limit:
+            return _NONE
+        pending, when = self._pending_checkins()
+        hit = when <= limit
+        if not hit.any():
+            self._floor["next_attempt"] = float(when.min(initial=np.inf))
+            return _NONE
+        keep = ~hit
+        keep &= when < np.inf
+        self._in_pending[pending[~keep]] = False
+        self._pending = pending[keep]
+        return np.sort(pending[hit])
 
     def _attempt_chain(self, due: np.ndarray, t: int, before: np.ndarray | None = None) -> None:
         """Check-ins of devices ``due`` (distinct), then their retries that fall by the end
@@ -243,7 +276,9 @@ class Rollout:
     def _least_enrolled(self, name: str, after: float) -> float:
         """A lower bound of the array ``name`` known to hold nothing at or below ``after``
         (the exact least value, worked out only when the bound kept is not above it)."""
-        if self._floor[name] <= after:
+        if self._floor[name] <= after and name == "next_attempt":
+            self._floor[name] = float(self._pending_checkins()[1].min(initial=np.inf))
+        elif self._floor[name] <= after:
             values = getattr(self, name)
             on = self.enrolled_idx
             part = values[on] if on.size * 3 < values.size else values

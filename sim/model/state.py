@@ -52,6 +52,12 @@ class DeviceState:
         self.broke = np.zeros((R * C, self.K), dtype=np.int64)
         self.halted = np.zeros((R * C, self.K), dtype=bool)
         self.next_attempt = np.full(M, np.inf)
+        # the devices that may have a check-in scheduled: every device whose next attempt is
+        # finite is in the list (once), along with some whose attempt has since been made
+        # or called off (dropped at the next look, sim/model/rollout.py ``_due_checkins``)
+        self._pending = np.empty(0, dtype=np.int64)
+        self._pending_new: list[np.ndarray] = []
+        self._in_pending = np.zeros(M, dtype=bool)
         # what keys each device's next keyed draws: the release its attempts are for and how
         # many check-ins it has had for it; how many drift and report thresholds and manual
         # visits it has had
