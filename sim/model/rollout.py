@@ -75,17 +75,20 @@ class Rollout:
         when, groups, seqs = ev[:, 0], ev[:, 1].astype(np.int64), ev[:, 2].astype(np.int64)
         go_on = ~self._halts(groups // (self.D * self.W), seqs)
         when, groups, seqs = when[go_on], groups[go_on], seqs[go_on]
-        idx, pos = ranges(self.group_start[groups], self.group_start[groups + 1])
-        if not idx.size:
+        # the slices' enrolled devices, in device order: the enrolled list's stretch that
+        # falls in each slice (nothing is offered to the others, nor do they check in)
+        on = self.enrolled_idx
+        at, pos = ranges(np.searchsorted(on, self.group_start[groups]), np.searchsorted(on, self.group_start[groups + 1]))
+        if not at.size:
             return
+        idx = on[at]
         moment = when[pos]
         earlier = self.next_attempt[idx] < moment  # finite only for enrolled devices
         if earlier.any():
             self._attempt_chain(idx[earlier], t, moment[earlier])
-        enrolled = self.enrolled[idx]
-        offered = np.where(enrolled, np.maximum(self.offered[idx], seqs[pos]), self.offered[idx])
+        offered = np.maximum(self.offered[idx], seqs[pos])
         self.offered[idx] = offered
-        ready = enrolled & ~self.disabled[idx] & ~self.stuck[idx] & np.isinf(self.next_attempt[idx])
+        ready = ~self.disabled[idx] & ~self.stuck[idx] & np.isinf(self.next_attempt[idx])
         ready &= (offered > self.installed[idx]) & (offered != self.bad_rel[idx])
         go = idx[ready]
         if go.size:
