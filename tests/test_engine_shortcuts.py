@@ -164,3 +164,32 @@ def test_kpi_counts_and_exposure_a_few_days_at_a_time_are_the_daily_counts(
         assert np.array_equal(rec.exposure[t], exposure), t
     assert rec.exposure.any()
     assert rec.overdue_sev.any()
+
+
+def test_broken_devices_kept_as_the_flags_change_are_the_daily_count(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The record's broken devices per replication, kept as devices break and are mended,
+    equal the broken flags counted at each day's end (faulty releases, retries, tickets
+    and technicians' visits break and mend devices)."""
+    from sim.model import Draws, FleetModel
+    from sim.scenario import load_scenario
+
+    sc = load_scenario(Path(__file__).resolve().parents[1] / "scenarios" / "baseline.yaml")
+    sc.simulation.horizon_days = 200
+    sc.levers.central_management.enrolled_share = 0.5
+    for cls in sc.fleet.device_classes:
+        cls.faulty_release_share = 0.3
+    model = FleetModel(sc, range(3), Draws(3))
+    model.skip_quiet_days = False
+    counted = {}
+    record_day = model._record
+
+    def record(t: int) -> None:
+        record_day(t)
+        counted[t] = np.count_nonzero(model.broken.reshape(model.R, -1), axis=1)
+
+    monkeypatch.setattr(model, "_record", record)
+    rec = model.run()
+    assert len(counted) == model.T
+    for t, broken in counted.items():
+        np.testing.assert_array_equal(rec.broken[t], broken)
+    assert rec.broken.any() and (np.diff(rec.broken, axis=0) < 0).any()  # broken and mended

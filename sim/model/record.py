@@ -172,8 +172,7 @@ class Recording:
             np.greater(blind, self.ticket, out=blind)  # and no ticket open
             rec.blind[t] = _count_per_row(blind.reshape(R, -1))
         rec.enrolled[t] = self.enrolled_per_rep
-        if self.M and self.broke.any():  # else no faulty release has broken a device yet: 0
-            rec.broken[t] = _count_per_row(self.broken.reshape(R, -1))
+        rec.broken[t] = self.broken_per_rep
         rec.backlog[t] = self.queue.count
         self._monitored_on[t] = self._monitored
 

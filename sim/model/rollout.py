@@ -244,6 +244,7 @@ class Rollout:
     def _break(self, idx: np.ndarray, t: int) -> None:
         """Devices that installed a faulty release: out of service until fixed."""
         k = self.offered[idx]
+        np.add.at(self.broken_per_rep, self.rep[idx[~self.broken[idx]]], 1)
         self.broken[idx] = True
         self.bad_rel[idx] = k
         np.add.at(self.broke, (self.rc[idx], k), 1)

@@ -45,6 +45,7 @@ class DeviceState:
         # broken by a faulty release (out of service, seen by the console) until something
         # newer is installed; ``bad_rel`` is the release that broke it, never tried again
         self.broken = np.zeros(M, dtype=bool)
+        self.broken_per_rep = np.zeros(R, dtype=np.int64)  # broken devices, kept as the flags change
         self.bad_rel = np.full(M, -2, dtype=np.int32)
         # per (replication-class, release): devices that tried it automatically, devices it
         # broke, and whether its rollout has halted
@@ -80,6 +81,13 @@ class DeviceState:
         self.levels = self.levels.reshape(n_rcd, self.K + 1)
         self.rc_of_rcd = np.arange(n_rcd) // D
 
+    def _mend(self, idx: np.ndarray) -> None:
+        """Devices ``idx`` (distinct) are no longer broken."""
+        was = idx[self.broken[idx]]
+        if was.size:
+            self.broken[was] = False
+            np.subtract.at(self.broken_per_rep, self.rep[was], 1)
+
     def _install(self, idx: np.ndarray, new: np.ndarray, when: np.ndarray) -> None:
         """Install release ``new`` on devices ``idx`` at times ``when``; log time to patch."""
         old = self.installed[idx]
@@ -95,7 +103,7 @@ class DeviceState:
         self.installed[idx] = new
         self.believed[idx] = np.maximum(self.believed[idx], new)
         self.botched[idx] = False  # whatever was botched before is covered by this install
-        self.broken[idx] = False  # and a device broken by a faulty release works again
+        self._mend(idx)  # and a device broken by a faulty release works again
         # time to patch is tallied later, in bulk: keep what it needs
         self._ttp_rows.append((idx, old, n, when))
         self._ttp_buffered += idx.size

@@ -77,7 +77,7 @@ class Technicians:
         if good.size:
             if self.n_on_board:  # (only enrolled devices get stuck, switched off or broken)
                 self.stuck[good] = False
-                self.broken[good] = False  # repaired by hand
+                self._mend(good)  # repaired by hand
                 off = good[self.disabled[good]]
                 if off.size:
                     self.disabled[off] = False
