@@ -192,4 +192,5 @@ def test_broken_devices_kept_as_the_flags_change_are_the_daily_count(monkeypatch
     assert len(counted) == model.T
     for t, broken in counted.items():
         np.testing.assert_array_equal(rec.broken[t], broken)
-    assert rec.broken.any() and (np.diff(rec.broken, axis=0) < 0).any()  # broken and mended
+    assert rec.broken.any()  # devices broke
+    assert (np.diff(rec.broken, axis=0) < 0).any()  # and were mended

@@ -78,7 +78,8 @@ class Rollout:
         # the slices' enrolled devices, in device order: the enrolled list's stretch that
         # falls in each slice (nothing is offered to the others, nor do they check in)
         on = self.enrolled_idx
-        at, pos = ranges(np.searchsorted(on, self.group_start[groups]), np.searchsorted(on, self.group_start[groups + 1]))
+        first, end = np.searchsorted(on, self.group_start[groups]), np.searchsorted(on, self.group_start[groups + 1])
+        at, pos = ranges(first, end)
         if not at.size:
             return
         idx = on[at]
