@@ -268,27 +268,30 @@ class Rollout:
         one comparison each."""
         if self._floor[name] > limit:
             return _NONE
-        values = getattr(self, name)
-        on = self.enrolled_idx
-        few = on.size * 3 < values.size
-        part = values[on] if few else values
+        on, part = self._looked_at(name)
         hit = part <= limit
         if not hit.any():
             self._floor[name] = float(part.min(initial=np.inf))
             return _NONE
-        return on[hit] if few else np.flatnonzero(hit)
+        return np.flatnonzero(hit) if on is None else on[hit]
 
     def _least_enrolled(self, name: str, after: float) -> float:
         """A lower bound of the array ``name`` known to hold nothing at or below ``after``
         (the exact least value, worked out only when the bound kept is not above it)."""
-        if self._floor[name] <= after and name == "next_attempt":
-            self._floor[name] = float(self._pending_checkins()[1].min(initial=np.inf))
-        elif self._floor[name] <= after:
-            values = getattr(self, name)
-            on = self.enrolled_idx
-            part = values[on] if on.size * 3 < values.size else values
-            self._floor[name] = float(part.min(initial=np.inf))
+        if self._floor[name] <= after:
+            self._floor[name] = float(self._looked_at(name)[1].min(initial=np.inf))
         return self._floor[name]
+
+    def _looked_at(self, name: str) -> tuple[np.ndarray | None, np.ndarray]:
+        """The entries of the per-device array ``name`` that may be finite, as (their
+        devices, None for every device; their values): for check-ins the devices with one
+        scheduled, in no particular order (``_due_checkins`` looks at them for the day's
+        attempts), else the enrolled devices while they are few."""
+        if name == "next_attempt":
+            return self._pending_checkins()
+        values = getattr(self, name)
+        on = self.enrolled_idx
+        return (on, values[on]) if on.size * 3 < values.size else (None, values)
 
     def _enrolled_at_most(self, values: np.ndarray, limit: float) -> np.ndarray:
         """Devices whose ``values`` entry is at most ``limit``, in device order, for values
