@@ -9,7 +9,6 @@ scenario's values for that part instead of failing.
 
 from __future__ import annotations
 
-import contextlib
 import math
 from typing import Any
 
@@ -76,8 +75,9 @@ def first_levers(scenario: Scenario) -> tuple[str, ...]:
     known = state.get(TOP_LEVERS_KEY)
     if known and known[0] == dumped and known[1]:
         return tuple(known[1])
-    with contextlib.suppress(TypeError, ValueError):  # settings not set yet: the default order
-        ranked = advice.known_top(dumped, int(state.get(ss.REPLICATIONS)), int(state.get(ss.SEED)))
+    reps, seed = state.get(ss.REPLICATIONS), state.get(ss.SEED)
+    if reps is not None and seed is not None:  # (not yet on a session's first page run)
+        ranked = advice.known_top(dumped, int(reps), int(seed))
         if ranked:
             return ranked
     return DEFAULT_FIRST
