@@ -105,6 +105,15 @@ def visible_track(page: Any, label: str) -> Any:
     return track
 
 
+def moved(page: Any, value: Any, before: str) -> bool:
+    """Whether the slider input ``value`` leaves ``before`` within 2 s."""
+    try:
+        page.wait_for_function("([e, v]) => e.value !== v", arg=[value.element_handle(), before], timeout=2000)
+    except Exception:  # Playwright's timeout
+        return False
+    return True
+
+
 def click_track(page: Any, label: str, fraction: float) -> None:
     """Click the slider's track at ``fraction`` of its width, with the mouse; clicked again
     if the slider did not move (a click that lands while the sidebar is being redrawn)."""
@@ -114,8 +123,7 @@ def click_track(page: Any, label: str, fraction: float) -> None:
         track = visible_track(page, label)
         box = track.bounding_box()
         page.mouse.click(box["x"] + fraction * box["width"], box["y"] + box["height"] / 2)
-        with contextlib.suppress(Exception):
-            page.wait_for_function("([e, v]) => e.value !== v", arg=[value.element_handle(), before], timeout=2000)
+        if moved(page, value, before):
             return
     raise RuntimeError(f"the slider {label!r} did not move when its track was clicked")
 
@@ -191,8 +199,7 @@ def drag(page: Any, label: str, share: float) -> None:
         page.mouse.down()
         page.mouse.move(box["x"] + box["width"] * share, y, steps=8)
         page.mouse.up()
-        with contextlib.suppress(Exception):
-            page.wait_for_function("([e, v]) => e.value !== v", arg=[value.element_handle(), before], timeout=2000)
+        if moved(page, value, before):
             return
     raise RuntimeError(f"the slider {label!r} did not move when dragged")
 
